@@ -1,0 +1,76 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// callback-stream: a Kafka stream processor for Genesys Widgets Callback interaction lifecycles.
+///
+/// Module map:
+/// - `CRdKafka`: the system librdkafka (headers `rdkafka.h` and `rdkafka_mock.h`).
+/// - `Kafka`: the only module that touches the C API (producer, consumer, mock cluster).
+/// - `CallbackStreamCore`: pure Swift domain logic (decoding, state machine, sessions, windows,
+///   encoding); no I/O and no librdkafka.
+/// - `CallbackTraffic`: deterministic, realistic lifecycle traffic with a ground-truth report.
+/// - `callback-stream`: the command-line executable (broker, run, generate, demo).
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "callback-stream",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "callback-stream", targets: ["callback-stream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CallbackStreamCore",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CallbackTraffic",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "callback-stream",
+            dependencies: [
+                "Kafka",
+                "CallbackStreamCore",
+                "CallbackTraffic",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CallbackStreamCoreTests",
+            dependencies: ["CallbackStreamCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CallbackTrafficTests",
+            dependencies: ["CallbackTraffic"],
+            swiftSettings: strict
+        ),
+    ]
+)
