@@ -8,6 +8,8 @@ import PackageDescription
 /// - `Kafka`: the only module that touches the C API (producer, consumer, mock cluster).
 /// - `CallbackStreamCore`: pure Swift domain logic (decoding, state machine, sessions, windows,
 ///   encoding); no I/O and no librdkafka.
+/// - `CallbackStreamService`: the long-running processor: configuration, the poll loop that wires
+///   Kafka to the core, delivery bookkeeping and commits, metrics and the HTTP endpoints.
 /// - `CallbackTraffic`: deterministic, realistic lifecycle traffic with a ground-truth report.
 /// - `callback-stream`: the command-line executable (broker, run, generate, demo).
 let strict: [SwiftSetting] = [
@@ -23,6 +25,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -46,11 +50,23 @@ let package = Package(
             name: "CallbackTraffic",
             swiftSettings: strict
         ),
+        .target(
+            name: "CallbackStreamService",
+            dependencies: [
+                "Kafka",
+                "CallbackStreamCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "callback-stream",
             dependencies: [
                 "Kafka",
                 "CallbackStreamCore",
+                "CallbackStreamService",
                 "CallbackTraffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,6 +81,11 @@ let package = Package(
         .testTarget(
             name: "CallbackStreamCoreTests",
             dependencies: ["CallbackStreamCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CallbackStreamServiceTests",
+            dependencies: ["CallbackStreamService"],
             swiftSettings: strict
         ),
         .testTarget(

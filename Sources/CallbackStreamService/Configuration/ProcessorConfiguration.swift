@@ -1,0 +1,42 @@
+import Logging
+
+/// Every setting of `callback-stream run`, resolved and validated.
+///
+/// Built by ``SettingsResolver`` from flags, `CALLBACK_STREAM_*` environment variables and an
+/// optional YAML/JSON file (flags > environment > file > defaults). Durations are milliseconds.
+public struct ProcessorConfiguration: Sendable, Equatable {
+    /// Output format of the process log.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case text
+        case json
+    }
+
+    public var bootstrapServers: String = ""
+    public var groupID = "callback-stream"
+    public var inputTopic = "callback.lifecycle"
+    public var outputTopic = "callback.summaries"
+    public var dlqTopic = "callback.lifecycle.dlq"
+    public var statsTopic = "callback.stats"
+    public var alertsTopic = "callback.alerts"
+    public var inactivityTimeoutMs: Int64 = 30 * 60_000
+    public var allowedLatenessMs: Int64 = 5_000
+    /// Wall-clock time a partition must receive nothing before its watermark advances with the wall clock.
+    public var idleAdvanceAfterMs: Int64 = 10_000
+    public var windowMs: Int64 = 60_000
+    public var alertThreshold: Double = 0.2
+    public var alertMinVolume: Int = 20
+    public var maxOpenSessions: Int = 1_000_000
+    public var maxRecordBytes: Int = 65_536
+    public var metricsAddress = "0.0.0.0"
+    public var metricsPort: Int = 9464
+    public var logFormat: LogFormat = .text
+    public var logLevel: Logger.Level = .info
+    public var shutdownTimeoutMs: Int64 = 30_000
+    public var commitIntervalMs: Int64 = 1_000
+    public var includeFormValues = false
+    public var publishNotOpened = false
+    /// librdkafka properties passed straight through (`-X key=value`).
+    public var librdkafka: [String: String] = [:]
+
+    public init() {}
+}

@@ -1,0 +1,69 @@
+/// A consistent copy of the processor's counters and gauges, published by the poll loop.
+///
+/// The single source of truth for `GET /metrics`, `GET /api/overview` and the dashboard:
+/// both are rendered from the same snapshot, so they never disagree.
+public struct MetricsSnapshot: Sendable, Equatable {
+    /// Which output topic a produced record went to.
+    public enum Output: String, Sendable, CaseIterable {
+        case summaries, stats, alerts, dlq
+    }
+
+    /// A (outcome, close reason) pair for the summaries counter.
+    public struct SummaryKey: Hashable, Sendable, Comparable {
+        public var outcome: String
+        public var closeReason: String
+        public init(outcome: String, closeReason: String) {
+            self.outcome = outcome
+            self.closeReason = closeReason
+        }
+        public static func < (a: Self, b: Self) -> Bool {
+            (a.outcome, a.closeReason) < (b.outcome, b.closeReason)
+        }
+    }
+
+    /// Percentiles of `elapsedMs` of the last closed window (all tenants of one partition).
+    public struct ElapsedPercentiles: Sendable, Equatable {
+        public var p50: Double
+        public var p95: Double
+        public var p99: Double
+        public init(p50: Double, p95: Double, p99: Double) {
+            self.p50 = p50
+            self.p95 = p95
+            self.p99 = p99
+        }
+    }
+
+    /// The lifecycle stages counted for the funnel, in funnel order.
+    public static let funnelStages = ["opened", "started", "submitted", "completed"]
+
+    public var consumedByPartition: [Int32: UInt64] = [:]
+    public var producedByOutput: [Output: UInt64] = [:]
+    public var deadLettersByCode: [String: UInt64] = [:]
+    public var lateEvents: UInt64 = 0
+    public var openSessionsByPartition: [Int32: Int] = [:]
+    public var evictions: UInt64 = 0
+    public var summaries: [SummaryKey: UInt64] = [:]
+    public var stageReached: [String: UInt64] = [:]
+    public var alerts: UInt64 = 0
+    public var lastWindowErrorRatio: Double?
+    public var alertThreshold: Double = 0
+    public var lastWindowElapsed: ElapsedPercentiles?
+    /// Watermark per partition in ms since epoch.
+    public var watermarkByPartition: [Int32: Int64] = [:]
+    public var consumerLagByPartition: [Int32: Int64] = [:]
+    public var commitLatency = LatencyHistogram()
+    public var deliveryLatency = LatencyHistogram()
+    public var replayingPartitions: Int = 0
+    public var replayedRecords: UInt64 = 0
+    public var ready = false
+    /// The most recent alert records (JSON text), newest last, at most ``recentAlertLimit``.
+    public var recentAlerts: [String] = []
+
+    public static let recentAlertLimit = 20
+
+    public init() {}
+
+    public var totalConsumed: UInt64 { consumedByPartition.values.reduce(0, +) }
+    public var totalOpenSessions: Int { openSessionsByPartition.values.reduce(0, +) }
+    public var totalSummaries: UInt64 { summaries.values.reduce(0, +) }
+}
