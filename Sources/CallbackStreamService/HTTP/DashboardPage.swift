@@ -65,7 +65,7 @@ main { padding: 16px 20px 24px; display: grid; gap: 16px; grid-template-columns:
 .swatch { display: inline-block; width: 10px; height: 3px; vertical-align: middle; margin-right: 6px; }
 #chart { width: 100%; height: 230px; display: block; }
 #chart text { fill: var(--muted); font-size: 11px; }
-.bars { display: grid; grid-template-columns: 150px 1fr 90px; gap: 6px 10px; align-items: center; }
+.bars { display: grid; grid-template-columns: 170px 1fr 100px; gap: 6px 10px; align-items: center; }
 .bars .name { color: var(--text); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .bars .track { background: var(--panel2); border-radius: 4px; height: 18px; overflow: hidden; }
 .bars .fill { height: 100%; border-radius: 4px; width: 0; transition: width .4s ease; }
@@ -144,6 +144,7 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
     <h2>Error ratio, last closed window</h2>
     <div class="big" id="error-ratio-pct">–</div>
     <div class="gauge"><div class="fill" id="error-gauge"></div><div class="mark" id="threshold-mark"></div></div>
+    <div class="note" style="margin:0 0 10px">yellow mark: alert threshold; red when the last window is above it</div>
     <dl class="kv">
       <dt>errors / submissions</dt><dd id="error-ratio">–</dd>
       <dt>alert threshold</dt><dd id="alert-threshold">–</dd>
@@ -276,7 +277,7 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
     for (let i = 0; i <= 4; i++) {
       const v = yMax * i / 4, yy = y(v);
       parts.push(node("line", { x1: left, x2: w - right, y1: yy, y2: yy, stroke: "#263142", "stroke-width": 1 }));
-      parts.push(node("text", { x: left - 6, y: yy + 4, "text-anchor": "end" }, rateText(v)));
+      parts.push(node("text", { x: left - 6, y: yy + 4, "text-anchor": "end" }, String(Number(v.toPrecision(3)))));
     }
     for (let m = 0; m <= 5; m++) {
       const t = end - m * 60000, xx = x(t);
