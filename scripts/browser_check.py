@@ -382,7 +382,8 @@ def parse_arguments(argv):
                         help="click an element at the start of the current step (after --fill)")
     parser.add_argument("--then", action="append_const", const=True, dest="steps_marker",
                         help="start the next step (prints `step N ok` when the previous one holds)")
-    parser.add_argument("--timeout", type=float, default=30, help="seconds each step may take (default 30)")
+    parser.add_argument("--timeout", type=float, action="append",
+                        help="seconds a step may take (default 30); applies to its step and the later ones")
     parser.add_argument("--startup-timeout", type=float, default=60, help="seconds for chromium to start (default 60)")
     parser.add_argument("--poll", type=float, default=0.2, help="seconds between looks at the page (default 0.2)")
     parser.add_argument("--screenshot", metavar="PNG", help="save a full-page screenshot here (also on failure)")
@@ -393,16 +394,18 @@ def parse_arguments(argv):
     return parser
 
 
-def split_steps(argv):
-    """Splits argv at --then into steps of actions and expectations, in command-line order."""
-    steps = [{"actions": [], "expect": []}]
+def split_steps(argv, default_timeout):
+    """Splits argv at --then into steps of actions and expectations, in command-line order.
+
+    A --timeout applies to the step it appears in and to the later ones."""
+    steps = [{"actions": [], "expect": [], "timeout": default_timeout}]
     i = 0
     while i < len(argv):
         arg = argv[i]
         name, _, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         if name == "--then":
-            steps.append({"actions": [], "expect": []})
-        elif name in ("--expect", "--fill", "--click"):
+            steps.append({"actions": [], "expect": [], "timeout": steps[-1]["timeout"]})
+        elif name in ("--expect", "--fill", "--click", "--timeout"):
             if inline == "" and "=" not in arg:
                 i += 1
                 if i >= len(argv):
@@ -410,7 +413,12 @@ def split_steps(argv):
                 value = argv[i]
             else:
                 value = inline
-            if name == "--expect":
+            if name == "--timeout":
+                try:
+                    steps[-1]["timeout"] = float(value)
+                except ValueError:
+                    raise CheckError(f"--timeout wants seconds, got {value!r}", EXIT_USAGE)
+            elif name == "--expect":
                 steps[-1]["expect"].append(parse_expectation(value))
             elif name == "--fill":
                 target, sep, text = value.partition("=")
@@ -426,7 +434,7 @@ def split_steps(argv):
 def main(argv):
     parser = parse_arguments(argv)
     options = parser.parse_args(argv)
-    steps = split_steps(argv)
+    steps = split_steps(argv, 30.0)
     if not any(step["expect"] for step in steps):
         raise CheckError("nothing to check: give at least one --expect", EXIT_USAGE)
     binary = find_chromium(options.chromium)
@@ -452,7 +460,7 @@ def main(argv):
             for number, step in enumerate(steps, start=1):
                 if not step["expect"] and not step["actions"]:
                     continue
-                values.update(run_step(devtools, number, step, options.timeout, options.poll))
+                values.update(run_step(devtools, number, step, step["timeout"], options.poll))
                 if devtools.document_status is not None and not 200 <= devtools.document_status < 300:
                     raise CheckError(f"the page answered HTTP {devtools.document_status}")
                 if devtools.problems:

@@ -3,8 +3,8 @@
 /// One HTML page with inline CSS, an inline script and hand-drawn SVG charts: nothing is fetched
 /// from anywhere but this server (a Content-Security-Policy forbids it). The script polls
 /// `api/overview` (``OverviewRenderer``) every second — `?interval=MS` overrides it, at least
-/// 200 — computes the rates from the counters itself, keeps five minutes of history in the
-/// page, and looks up live sessions at `sessions/{interactionId}`.
+/// 200 — computes the rates from the counters itself (5 s moving averages), keeps five minutes
+/// of history in the page, and looks up live sessions at `sessions/{interactionId}`.
 ///
 /// Elements that tests read have stable ids whose text is the plain number (or `–` before
 /// the first data): `events-total`, `events-rate`, `events-rate-peak`, `summaries-total`,
@@ -130,7 +130,7 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
   </section>
 
   <section class="panel span8">
-    <h2>Throughput, last 5 minutes</h2>
+    <h2>Throughput, last 5 minutes (5 s averages)</h2>
     <div class="legend">
       <span><span class="swatch" style="background:var(--events)"></span>events/s in
         <b id="events-rate-now">–</b> (peak <b id="events-rate-peak">–</b>)</span>
@@ -214,8 +214,9 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
   const outcomeColors = { completed: "#66bb6a", failed: "#ef5350", abandonedForm: "#ffca28",
     cancelledBeforeStart: "#90a4ae", submittedUnconfirmed: "#b39ddb", notOpened: "#5c6b7e" };
   const $ = (id) => document.getElementById(id);
+  const rateWindowMs = 5000;
   const history = [];      // {t, ev, su}: rates in records per second at server time t
-  let previous = null;     // {t, consumed, summaries}: the previous poll's counters
+  const counters = [];     // {t, consumed, summaries} of the polls within the rate window
   let polls = 0;
   let sessionId = null;
 
@@ -238,14 +239,21 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
   const safeId = (s) => String(s).replace(/[^A-Za-z0-9_-]/g, "_");
   const clock = (ms) => (isNum(ms) ? new Date(ms).toISOString().slice(11, 19) : "–");
 
+  // Rates are averaged over the last `rateWindowMs` of polls, so that batchy consumption
+  // does not turn the chart into spikes.
   function updateRates(o) {
     const t = o.nowMs, consumed = obj(o.totals).consumed, summaries = obj(o.totals).summaries;
     if (!isNum(t) || !isNum(consumed) || !isNum(summaries)) return;
-    if (previous && t > previous.t && consumed >= previous.consumed && summaries >= previous.summaries) {
-      const dt = (t - previous.t) / 1000;
-      history.push({ t, ev: (consumed - previous.consumed) / dt, su: (summaries - previous.summaries) / dt });
+    const last = counters[counters.length - 1];
+    if (last && (t <= last.t || consumed < last.consumed || summaries < last.summaries)) {
+      counters.length = 0;   // a counter that went down (restart) or a clock step: start afresh
     }
-    previous = { t, consumed, summaries };   // a counter that went down (restart) starts afresh
+    counters.push({ t, consumed, summaries });
+    while (counters.length > 2 && counters[1].t <= t - rateWindowMs) counters.shift();
+    if (counters.length > 1) {
+      const base = counters[0], dt = (t - base.t) / 1000;
+      history.push({ t, ev: (consumed - base.consumed) / dt, su: (summaries - base.summaries) / dt });
+    }
     while (history.length && history[0].t < t - historyMs) history.shift();
   }
 
@@ -517,7 +525,7 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
     setText("session-result", "");
     setText("session-status", "Shows the live state of one open session, refreshed every poll.");
   });
-  window.addEventListener("resize", () => drawChart(previous ? previous.t : Date.now()));
+  window.addEventListener("resize", () => drawChart(counters.length ? counters[counters.length - 1].t : Date.now()));
   drawChart(Date.now());
   tick();
 })();
