@@ -33,8 +33,7 @@ def check(ctx: Context, metrics_file: Path | None) -> None:
         c.expect(not undocumented, f"exported but not in docs/metrics.md: {undocumented}")
         for name, kind in documented.items():
             if name not in scraped:
-                print(f"         · note: {name} is documented but absent from the scrape")
-                c.note(f"{name} documented but absent from the scrape")
+                c.warn(f"{name} is documented but absent from the scrape")
             elif scraped[name] != kind:
                 c.fail(f"{name}: docs say {kind}, the scrape says {scraped[name]}")
         c.note(f"{len(ours)} callback_stream_* families in the scrape, {len(ctx.scrape.sampled)} series names with samples")

@@ -17,6 +17,7 @@ class Result:
     status: str = PASS
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class Check:
@@ -33,6 +34,10 @@ class Check:
         if not condition:
             self.fail(message)
         return condition
+
+    def warn(self, message: str) -> None:
+        """Worth reading, not a failure; always printed."""
+        self._result.warnings.append(message)
 
     def note(self, message: str) -> None:
         self._result.notes.append(message)
@@ -67,6 +72,8 @@ class Report:
         print(f"[{marker}] {result.name}", flush=True)
         for problem in result.problems:
             print(f"         ✗ {problem}")
+        for warning in result.warnings:
+            print(f"         ! {warning}")
         if self.verbose or result.status != PASS:
             for note in result.notes:
                 print(f"         · {note}")
