@@ -120,6 +120,15 @@ def _semantics(ctx: Context, c, compose: dict) -> None:
     replicas = int((processor.get("deploy") or {}).get("replicas", 1))
     c.expect(replicas >= 2, f"callback-stream should run at least 2 replicas in one group, runs {replicas}")
 
+    for mapping in processor.get("ports") or []:
+        host = str(mapping).rsplit(":", 1)[0] if ":" in str(mapping) else ""
+        bounds = host.split("-")
+        if len(bounds) == 2 and all(b.isdigit() for b in bounds):
+            size = int(bounds[1]) - int(bounds[0]) + 1
+            c.expect(size >= replicas, f"callback-stream: host port range {host} is smaller than {replicas} replicas")
+        elif host:
+            c.expect(replicas == 1, f"callback-stream: a fixed host port {host} cannot be published by {replicas} replicas")
+
     grace = parse_duration(processor.get("stop_grace_period", "10s"))
     shutdown = parse_duration(settings["shutdown-timeout"])
     c.expect(grace > shutdown, f"callback-stream: stop_grace_period {grace:g}s must exceed the shutdown timeout {shutdown:g}s")
