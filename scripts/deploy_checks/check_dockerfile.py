@@ -5,9 +5,11 @@ from __future__ import annotations
 import fnmatch
 import http.server
 import json
+import os
 import re
 import shlex
 import socket
+import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,7 +222,7 @@ def _dockerignore(ctx: Context, instructions: list[Instruction]) -> None:
 # ------------------------------------------------------------------------------ HEALTHCHECK
 
 class _StubHandler(http.server.BaseHTTPRequestHandler):
-    status = 200
+    """Answers /healthz with the server's `status`, anything else with 404."""
 
     def do_GET(self):  # noqa: N802 (http.server naming)
         code = self.server.status if self.path == METRICS_PATHS["liveness"] else 404  # type: ignore[attr-defined]
@@ -268,9 +270,7 @@ def _healthcheck_runs(ctx: Context, instructions: list[Instruction]) -> None:
                 server.status = status  # type: ignore[attr-defined]
                 threading.Thread(target=server.serve_forever, daemon=True).start()
             try:
-                import os
                 env = dict(os.environ, CALLBACK_STREAM_METRICS_PORT=str(port))
-                import subprocess
                 return subprocess.run(command, env=env, capture_output=True, timeout=10).returncode
             finally:
                 if server is not None:
