@@ -1,0 +1,1 @@
+"""Offline checks of everything under deploy/ (run through scripts/validate-deploy)."""
