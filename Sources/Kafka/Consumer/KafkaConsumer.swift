@@ -53,6 +53,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let queue: OpaquePointer
     let context: RDKafkaClientContext
     private let closed = Mutex(false)
+    /// Set by ``wakeup()`` so a wake-up that arrives before `poll` starts waiting is not lost.
+    private let wakeupRequested = Atomic(false)
 
     /// The logger given at creation.
     public var logger: Logger { context.logger }
@@ -160,6 +162,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             var count = max(0, rd_kafka_consume_batch_queue(queue, 0, base, capacity))
             let waitMilliseconds = RDKafka.milliseconds(timeout)
             if count == 0, context.pendingRebalances.isEmpty, waitMilliseconds > 0,
+                !wakeupRequested.exchange(false, ordering: .acquiringAndReleasing),
                 let first = rd_kafka_consume_queue(queue, waitMilliseconds)
             {
                 base.initialize(to: first)
@@ -191,6 +194,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Makes a `poll` that is waiting on another thread return early (`rd_kafka_queue_yield`).
     /// Safe from any thread (not from a signal handler).
     public func wakeup() {
+        wakeupRequested.store(true, ordering: .releasing)
         rd_kafka_queue_yield(queue)
     }
 
