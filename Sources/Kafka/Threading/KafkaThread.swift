@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A dedicated OS thread for blocking work — librdkafka calls and poll loops — so they never
 /// occupy a thread of Swift concurrency's cooperative pool.
 ///
@@ -32,8 +38,10 @@ public final class KafkaThread: Sendable {
     public init(name: String) {
         self.name = name
         let queue = self.queue
-        let thread = Thread { queue.runUntilShutDown() }
-        thread.name = name
+        let thread = Thread {
+            KafkaThread.setCurrentThreadName(name)
+            queue.runUntilShutDown()
+        }
         thread.start()
     }
 
@@ -67,6 +75,37 @@ public final class KafkaThread: Sendable {
     /// Stops accepting jobs; the thread ends once the queued ones have run.
     public func shutdown() {
         queue.shutdown()
+    }
+
+    /// The OS name of the calling thread, e.g. to check where code runs.
+    public static var currentThreadName: String {
+        #if os(Linux)
+        guard let file = fopen("/proc/thread-self/comm", "r") else { return "" }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return "" }
+        let name = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return name.hasSuffix("\n") ? String(name.dropLast()) : name
+        #else
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard pthread_getname_np(pthread_self(), &buffer, buffer.count) == 0 else { return "" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        #endif
+    }
+
+    /// Names the calling OS thread (Linux keeps at most 15 bytes).
+    private static func setCurrentThreadName(_ name: String) {
+        var bytes = Array(name.utf8.prefix(15))
+        while !bytes.isEmpty, String(validating: bytes, as: UTF8.self) == nil { bytes.removeLast() }
+        let truncated = String(decoding: bytes, as: UTF8.self)
+        #if os(Linux)
+        // Foundation's Thread.name mangles names on Linux; /proc is the kernel's own interface.
+        guard let file = fopen("/proc/thread-self/comm", "w") else { return }
+        fputs(truncated, file)
+        fclose(file)
+        #else
+        _ = pthread_setname_np(truncated)
+        #endif
     }
 
     /// Runs `body` on a new thread of its own that ends with it, and awaits the result.
