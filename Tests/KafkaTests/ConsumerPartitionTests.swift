@@ -120,3 +120,29 @@ import Testing
         try await thread.run { try consumer.close() }
     }
 }
+
+/// Releasing a consumer without closing it.
+@Suite struct ConsumerLifetimeTests {
+    @Test func releasingWithoutCloseLeavesTheGroupWithoutCallingHandlers() async throws {
+        let cluster = try MockCluster(logger: testLogger("mock"))
+        let topic = uniqueName("lifetime")
+        try cluster.createTopic(topic, partitions: 2)
+        let group = uniqueName("lifetime-group")
+        let configuration = try consumerConfiguration(cluster, group: group)
+        let events = Shared<[RebalanceEvent]>([])
+        try await KafkaThread.run(name: "consumer") {
+            let consumer = try KafkaConsumer(configuration: configuration, logger: testLogger("consumer")) { _, event in
+                events.withLock { $0.append(event) }
+            }
+            try consumer.subscribe(topics: [topic])
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while events.current.isEmpty, clock.now < deadline {
+                consumer.poll(maxMessages: 10, timeout: .milliseconds(50)) { _ in }
+            }
+            // Released here: deinit closes (leaving the group) without calling the handler.
+        }
+        let all = (0..<2).map { TopicPartition(topic: topic, partition: Int32($0)) }
+        #expect(events.current == [.assigned(all)])
+    }
+}

@@ -13,6 +13,10 @@ import Testing
         /// Partitions told as assigned that were not in `assignment()` yet (must stay empty).
         var assignedButNotInAssignment: [TopicPartition] = []
         var closed = false
+        /// Records received, and those received for a partition this member did not own
+        /// at that moment (must stay 0: rebalances are told in order with the records).
+        var received = 0
+        var receivedUnowned = 0
     }
 
     /// A consumer polling on its own thread until told to stop, then closing.
@@ -46,7 +50,13 @@ import Testing
                     }
                     try consumer.subscribe(topics: [topic])
                     while !stop.current {
-                        consumer.poll(maxMessages: 100, timeout: .milliseconds(50)) { _ in }
+                        consumer.poll(maxMessages: 100, timeout: .milliseconds(50)) { message in
+                            guard message.error == nil else { return }
+                            log.withLock { log in
+                                log.received += 1
+                                if !log.owned.contains(message.topicPartition) { log.receivedUnowned += 1 }
+                            }
+                        }
                     }
                     try consumer.close()
                     log.withLock { $0.closed = true }
@@ -66,6 +76,50 @@ import Testing
         }
     }
 
+    /// Produces to every partition in turn until stopped, so rebalances happen under traffic.
+    final class Traffic: Sendable {
+        let stop = Shared(false)
+        let sent = Shared(0)
+        let thread = KafkaThread(name: "traffic")
+
+        init(configuration: KafkaConfiguration, topic: String, partitions: Int32) {
+            let stop = self.stop
+            let sent = self.sent
+            thread.execute {
+                guard let producer = try? KafkaProducer(configuration: configuration, logger: testLogger("traffic"), deliveryReportHandler: { _ in })
+                else { return }
+                // As fast as the producer takes them (capped below the mock's retention), so
+                // the members always have a backlog of fetched records when a rebalance comes.
+                var index: UInt64 = 0
+                while !stop.current, index < 30_000 {
+                    do throws(KafkaError) {
+                        try producer.produce(
+                            topic: topic, partition: Int32(index % UInt64(partitions)), key: "k\(index)", value: "v",
+                            opaque: index)
+                        index += 1
+                        sent.withLock { $0 += 1 }
+                        producer.poll()
+                    } catch {
+                        producer.poll(timeout: .milliseconds(1))
+                    }
+                }
+                try? producer.flush(timeout: .seconds(10))
+            }
+        }
+
+        /// Stops producing (without waiting).
+        func signalEnd() {
+            stop.withLock { $0 = true }
+        }
+
+        /// Stops producing and waits until the producer was flushed and released.
+        func end() async throws {
+            signalEnd()
+            try await thread.run {}  // queued behind the producing job
+            thread.shutdown()
+        }
+    }
+
     @Test(arguments: ["range", "cooperative-sticky"])
     func twoMembersSplitThenSurvivorTakesAll(strategy: String) async throws {
         let cluster = try MockCluster(brokers: 2, logger: testLogger("mock"))
@@ -75,6 +129,8 @@ import Testing
         let configuration = try consumerConfiguration(
             cluster, group: uniqueName("group"), ["partition.assignment.strategy": strategy])
 
+        let traffic = Traffic(configuration: try producerConfiguration(cluster), topic: topic, partitions: 8)
+        defer { traffic.signalEnd() }
         let first = Member(name: "first", configuration: configuration, topic: topic)
         defer { first.leave() }
         try await eventually("the first member to own all partitions") { first.log.current.owned == all }
@@ -92,6 +148,7 @@ import Testing
         #expect(second.log.current.owned.isEmpty)
         try await eventually("the first member to own all partitions again") { first.log.current.owned == all }
 
+        try await traffic.end()
         first.leave()
         try await eventually("the first member to close") { first.log.current.closed }
         #expect(first.failure == nil)
@@ -103,6 +160,10 @@ import Testing
         #expect(secondLog.revokedButAlreadyUnassigned.isEmpty)
         #expect(secondLog.assignedButNotInAssignment.isEmpty)
         #expect(!firstLog.events.contains { if case .lost = $0 { true } else { false } })
+        #expect(traffic.sent.current > 0)
+        #expect(firstLog.received > 0)
+        #expect(firstLog.receivedUnowned == 0)
+        #expect(secondLog.receivedUnowned == 0)
 
         // How the first member gave partitions to the second tells the protocol apart:
         // eager revokes everything first, cooperative only what moves.
@@ -113,5 +174,35 @@ import Testing
         } else {
             #expect(revokedCount == 8)
         }
+    }
+
+    @Test(arguments: ["range", "cooperative-sticky"])
+    func lostAssignmentIsToldAsLostThenReassigned(strategy: String) async throws {
+        let cluster = try MockCluster(logger: testLogger("mock"))
+        let topic = uniqueName("lost")
+        try cluster.createTopic(topic, partitions: 4)
+        let all = Set((0..<4).map { TopicPartition(topic: topic, partition: Int32($0)) })
+        let configuration = try consumerConfiguration(
+            cluster, group: uniqueName("group"), ["partition.assignment.strategy": strategy])
+
+        let member = Member(name: "member", configuration: configuration, topic: topic)
+        defer { member.leave() }
+        try await eventually("the member to own all partitions") { member.log.current.owned == all }
+
+        // The coordinator says the generation is stale: the member has lost its partitions.
+        cluster.pushRequestErrors([.illegalGeneration], for: .heartbeat)
+        try await eventually("the loss to be told") {
+            member.log.current.events.contains { if case .lost = $0 { true } else { false } }
+        }
+        try await eventually("the member to own all partitions again") { member.log.current.owned == all }
+        member.leave()
+        try await eventually("the member to close") { member.log.current.closed }
+
+        let log = member.log.current
+        let lost = log.events.first { if case .lost = $0 { true } else { false } }
+        #expect(Set(lost?.partitions ?? []) == all)
+        #expect(!log.events.contains { if case .revoked = $0 { $0.partitions.count < 4 } else { false } })
+        #expect(log.revokedButAlreadyUnassigned.isEmpty)
+        #expect(member.failure == nil)
     }
 }

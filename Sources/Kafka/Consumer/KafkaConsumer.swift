@@ -15,11 +15,14 @@ import Synchronization
 /// ## Rebalances
 /// The rebalance handler given at creation is told about ``RebalanceEvent/assigned(_:)``,
 /// ``RebalanceEvent/revoked(_:)`` and ``RebalanceEvent/lost(_:)`` partitions synchronously,
-/// on the polling thread, inside `poll` (or ``close()``), in order with the records: every
-/// record fetched before a rebalance is given to the body *before* the handler runs, and a
+/// on the polling thread, inside `poll` (or ``close()``), in order with the records: the
+/// records a `poll` collected before the rebalance are given to the body first, the handler
+/// runs after them, and no record of a revoked partition reaches the body afterwards. A
 /// revoke is told *before* the partitions are unassigned, so the handler can flush and
-/// ``commit(_:)``. Eager and `cooperative-sticky` (`partition.assignment.strategy`) are both
-/// handled (`rd_kafka_assign` vs `rd_kafka_incremental_assign/unassign`).
+/// ``commit(_:)``. (librdkafka pauses the assignment when a rebalance starts and discards
+/// records it had fetched but not delivered; the next owner reads them again from the
+/// committed offset.) Eager and `cooperative-sticky` (`partition.assignment.strategy`) are
+/// both handled (`rd_kafka_assign` vs `rd_kafka_incremental_assign/unassign`).
 ///
 /// ## Offsets
 /// Auto-commit and auto offset store are off by default (``defaultProperties``): the

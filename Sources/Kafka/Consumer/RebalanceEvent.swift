@@ -9,9 +9,11 @@
 ///   handler may already pause or seek them); fetching starts from the committed offset
 ///   (or `auto.offset.reset`).
 /// - ``revoked(_:)`` is told *before* the partitions are removed: the handler still owns them
-///   and can flush results and commit their offsets (``KafkaConsumer/commit(_:)``).
-/// - ``lost(_:)`` replaces `revoked` when the assignment was lost (session timeout, fenced,
-///   …): another member may already own the partitions, so commits would fail; drop state.
+///   and can flush results and commit their offsets (``KafkaConsumer/commit(_:)``). No record
+///   of these partitions reaches the poll body after this event.
+/// - ``lost(_:)`` replaces `revoked` when the assignment was lost (session timeout, stale
+///   generation, fenced, …): another member may already own the partitions, so commits
+///   would fail; drop their state.
 public enum RebalanceEvent: Sendable, Hashable {
     /// Partitions newly assigned to this consumer.
     case assigned([TopicPartition])
