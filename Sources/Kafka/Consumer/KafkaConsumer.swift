@@ -149,14 +149,14 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// after the messages fetched before them (see ``RebalanceEvent``).
     ///
     /// - Parameters:
-    ///   - maxMessages: the batch size (at least 1).
+    ///   - maxMessages: the batch size (clamped to 1...65,536).
     ///   - timeout: how long to wait when nothing is ready (`.zero`: never wait).
     ///   - body: called per message; the message (and its buffers) is valid only during the
     ///     call. Messages with ``ConsumedMessage/error`` set are consumer errors, not records.
     /// - Returns: the number of messages given to `body`.
     @discardableResult
     public func poll(maxMessages: Int, timeout: Duration, _ body: (ConsumedMessage) -> Void) -> Int {
-        let capacity = max(1, maxMessages)
+        let capacity = min(max(1, maxMessages), 65_536)
         context.deferringRebalance = true
         let delivered = withUnsafeTemporaryAllocation(
             of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity
