@@ -79,6 +79,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "CallbackStreamTests",
+            // Runs the built `callback-stream` binary as a separate process; the dependency makes
+            // SwiftPM build it before the tests.
+            dependencies: ["callback-stream"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "CallbackStreamCoreTests",
             dependencies: ["CallbackStreamCore"],
             swiftSettings: strict

@@ -1,0 +1,237 @@
+internal import CRdKafka
+import Logging
+import Synchronization
+
+/// A Kafka group consumer with manual offset management: one librdkafka consumer handle
+/// (`rd_kafka_t`), owned for its lifetime.
+///
+/// ## Consuming
+/// ``subscribe(topics:)`` joins the group (`group.id` is required). A single polling thread
+/// then calls ``poll(maxMessages:timeout:_:)`` in a loop: it drains up to `maxMessages`
+/// records from librdkafka's consumer queue (`rd_kafka_consume_batch_queue`) and runs the
+/// body synchronously for each, with key/value/headers read in place
+/// (``ConsumedMessage``). No per-message allocation or async hop.
+///
+/// ## Rebalances
+/// The rebalance handler given at creation is told about ``RebalanceEvent/assigned(_:)``,
+/// ``RebalanceEvent/revoked(_:)`` and ``RebalanceEvent/lost(_:)`` partitions synchronously,
+/// on the polling thread, inside `poll` (or ``close()``), in order with the records: the
+/// records a `poll` collected before the rebalance are given to the body first, the handler
+/// runs after them, and no record of a revoked partition reaches the body afterwards. A
+/// revoke is told *before* the partitions are unassigned, so the handler can flush and
+/// ``commit(_:)``. (librdkafka pauses the assignment when a rebalance starts and discards
+/// records it had fetched but not delivered; the next owner reads them again from the
+/// committed offset.) Eager and `cooperative-sticky` (`partition.assignment.strategy`) are
+/// both handled (`rd_kafka_assign` vs `rd_kafka_incremental_assign/unassign`).
+///
+/// ## Offsets
+/// Auto-commit and auto offset store are off by default (``defaultProperties``): the
+/// application commits explicit offsets with ``commit(_:)`` / ``commitAsync(_:)``, each with
+/// an optional metadata string (read back by ``committed(_:timeout:)``), or stores offsets
+/// (``store(_:)``) and commits them with ``commitStored()``. A new group starts at the
+/// earliest offset (`auto.offset.reset=earliest`).
+///
+/// ## Threads
+/// `poll`, `close` and the commit/committed/query calls block up to their timeout: call
+/// them from a ``KafkaThread``, never from Swift concurrency's cooperative pool. `poll` and
+/// `close` must be called from one thread at a time (the polling thread), which is where
+/// all handlers run. ``wakeup()`` may be called from any thread to make a blocked `poll`
+/// return early. Releasing the consumer closes it (leaving the group) if ``close()`` was
+/// not called; handlers are not called from `deinit`.
+public final class KafkaConsumer: @unchecked Sendable {
+    // @unchecked Sendable: librdkafka's consumer API is thread-safe; Swift-side mutable state
+    // (the context's deferred rebalances) is touched only by the polling thread, which the
+    // documentation requires to be one thread at a time; `closed` is a Mutex.
+
+    /// Properties this consumer sets before the caller's configuration (which may override
+    /// them): `enable.auto.commit=false`, `enable.auto.offset.store=false`,
+    /// `auto.offset.reset=earliest`.
+    public static let defaultProperties: [String: String] = [
+        "enable.auto.commit": "false",
+        "enable.auto.offset.store": "false",
+        "auto.offset.reset": "earliest",
+    ]
+
+    let handle: OpaquePointer
+    private let queue: OpaquePointer
+    let context: RDKafkaClientContext
+    private let closed = Mutex(false)
+    /// Set by ``wakeup()`` so a wake-up that arrives before `poll` starts waiting is not lost.
+    private let wakeupRequested = Atomic(false)
+
+    /// The logger given at creation.
+    public var logger: Logger { context.logger }
+
+    /// Creates a consumer (it joins no group until ``subscribe(topics:)``).
+    ///
+    /// - Parameters:
+    ///   - configuration: librdkafka properties; at least `bootstrap.servers` and `group.id`.
+    ///   - logger: receives librdkafka's logs (from its threads) and errors.
+    ///   - commitHandler: told the outcome of every commit (async ones, and the sync ones
+    ///     made by ``commitStored()``/``commit(_:)`` are *not* reported here: they throw),
+    ///     on the polling thread.
+    ///   - statisticsHandler: called on the polling thread with each statistics report
+    ///     (only if `statistics.interval.ms` is set).
+    ///   - rebalanceHandler: told assigned/revoked/lost partitions on the polling thread
+    ///     (see ``RebalanceEvent``); it gets this consumer, e.g. to commit on revoke.
+    /// - Throws: ``KafkaError`` with librdkafka's text if the configuration is rejected, or
+    ///   `_INVALID_ARG` if `group.id` is missing.
+    public init(
+        configuration: KafkaConfiguration,
+        logger: Logger,
+        commitHandler: ((CommitResult) -> Void)? = nil,
+        statisticsHandler: ((KafkaStatistics) -> Void)? = nil,
+        rebalanceHandler: @escaping (KafkaConsumer, RebalanceEvent) -> Void
+    ) throws(KafkaError) {
+        guard let groupID = configuration.groupID, !groupID.isEmpty else {
+            throw KafkaError(code: .invalidArgument, message: "group.id is required for a KafkaConsumer")
+        }
+        let context = RDKafkaClientContext(
+            logger: logger, rebalanceHandler: rebalanceHandler, commitHandler: commitHandler,
+            statisticsHandler: statisticsHandler)
+        let config = RDKafkaConfig()
+        try config.apply(defaults: Self.defaultProperties.sorted { $0.key < $1.key }, configuration)
+        rd_kafka_conf_set_rebalance_cb(config.conf) { rk, err, partitions, _ in
+            KafkaConsumer.rebalanceCallback(rk, err, partitions)
+        }
+        if commitHandler != nil {
+            rd_kafka_conf_set_offset_commit_cb(config.conf) { rk, err, offsets, _ in
+                KafkaConsumer.commitCallback(rk, err, offsets)
+            }
+        }
+        let handle = try RDKafka.makeHandle(type: RD_KAFKA_CONSUMER, config: config, context: context)
+        // Serve everything (rebalances, commits, stats, errors) from the consumer queue.
+        let forwarded = rd_kafka_poll_set_consumer(handle)
+        guard forwarded == RD_KAFKA_RESP_ERR_NO_ERROR, let queue = rd_kafka_queue_get_consumer(handle) else {
+            rd_kafka_destroy(handle)
+            throw KafkaError(forwarded == RD_KAFKA_RESP_ERR_NO_ERROR ? RD_KAFKA_RESP_ERR__STATE : forwarded)
+        }
+        self.handle = handle
+        self.queue = queue
+        self.context = context
+        context.consumer = self
+    }
+
+    deinit {
+        // `context.consumer` is already nil here, so no handler runs during this close.
+        let wasClosed = closed.withLock { $0 }
+        if !wasClosed {
+            _ = rd_kafka_consumer_close(handle)
+        }
+        rd_kafka_queue_destroy(queue)
+        rd_kafka_destroy(handle)
+    }
+
+    /// Subscribes to `topics` (names; a `^` prefix makes a regex), replacing any previous
+    /// subscription. The group join happens during subsequent polls.
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = RDKafkaTopicPartitionList(capacity: topics.count)
+        for topic in topics {
+            rd_kafka_topic_partition_list_add(list.pointer, topic, -1)  // RD_KAFKA_PARTITION_UA
+        }
+        if let error = KafkaError.check(rd_kafka_subscribe(handle, list.pointer)) {
+            throw error
+        }
+    }
+
+    /// Drops the subscription (revoking all partitions during following polls).
+    public func unsubscribe() throws(KafkaError) {
+        if let error = KafkaError.check(rd_kafka_unsubscribe(handle)) {
+            throw error
+        }
+    }
+
+    /// Delivers up to `maxMessages` messages to `body`, in order, on this thread.
+    ///
+    /// Takes what is already fetched without waiting; if nothing is, waits up to `timeout`
+    /// for the first message and then takes what else is ready. Rebalances, commit results
+    /// and statistics that arrive meanwhile are served to their handlers on this thread,
+    /// after the messages fetched before them (see ``RebalanceEvent``).
+    ///
+    /// - Parameters:
+    ///   - maxMessages: the batch size (clamped to 1...65,536).
+    ///   - timeout: how long to wait when nothing is ready (`.zero`: never wait).
+    ///   - body: called per message; the message (and its buffers) is valid only during the
+    ///     call. Messages with ``ConsumedMessage/error`` set are consumer errors, not records.
+    /// - Returns: the number of messages given to `body`.
+    @discardableResult
+    public func poll(maxMessages: Int, timeout: Duration, _ body: (ConsumedMessage) -> Void) -> Int {
+        let capacity = min(max(1, maxMessages), 65_536)
+        context.deferringRebalance = true
+        let delivered = withUnsafeTemporaryAllocation(
+            of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity
+        ) { buffer -> Int in
+            let base = buffer.baseAddress!
+            var count = max(0, rd_kafka_consume_batch_queue(queue, 0, base, capacity))
+            let waitMilliseconds = RDKafka.milliseconds(timeout)
+            if count == 0, context.pendingRebalances.isEmpty, waitMilliseconds > 0,
+                !wakeupRequested.exchange(false, ordering: .acquiringAndReleasing),
+                let first = rd_kafka_consume_queue(queue, waitMilliseconds)
+            {
+                base.initialize(to: first)
+                count = 1
+                if capacity > 1, context.pendingRebalances.isEmpty {
+                    count += max(0, rd_kafka_consume_batch_queue(queue, 0, base + 1, capacity - 1))
+                }
+            }
+            var lastTopic: OpaquePointer?
+            var lastName = ""
+            for index in 0..<count {
+                guard let message = base[index] else { continue }
+                if message.pointee.rkt != lastTopic {
+                    lastTopic = message.pointee.rkt
+                    lastName = context.topicNames.name(ofTopic: lastTopic)
+                }
+                body(ConsumedMessage(UnsafePointer(message), topic: lastName))
+            }
+            for index in 0..<count {
+                if let message = base[index] { rd_kafka_message_destroy(message) }
+            }
+            return count
+        }
+        context.deferringRebalance = false
+        servePendingRebalances()
+        return delivered
+    }
+
+    /// Makes a `poll` that is waiting on another thread return early (`rd_kafka_queue_yield`).
+    /// Safe from any thread (not from a signal handler).
+    public func wakeup() {
+        wakeupRequested.store(true, ordering: .releasing)
+        rd_kafka_queue_yield(queue)
+    }
+
+    /// Leaves the group and stops consuming (`rd_kafka_consumer_close`). Call on the polling
+    /// thread: the final revoke is told to the rebalance handler from here (so it can
+    /// commit). Blocks until the group was left. Calling it again does nothing.
+    public func close() throws(KafkaError) {
+        let alreadyClosed = closed.withLock { closed in
+            defer { closed = true }
+            return closed
+        }
+        guard !alreadyClosed else { return }
+        context.deferringRebalance = false
+        if let error = KafkaError.check(rd_kafka_consumer_close(handle)) {
+            throw error
+        }
+    }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool {
+        closed.withLock { $0 }
+    }
+
+    /// This member's id in the group (assigned by the coordinator), or `nil` before joining.
+    public var memberID: String? {
+        guard let id = rd_kafka_memberid(handle) else { return nil }
+        defer { rd_kafka_mem_free(handle, id) }
+        let text = String(cString: id)
+        return text.isEmpty ? nil : text
+    }
+
+    /// The fatal error raised on this consumer, or `nil`. After a fatal error the consumer
+    /// must be recreated.
+    public var fatalFailure: KafkaError? {
+        RDKafka.fatalFailure(handle)
+    }
+}
