@@ -24,13 +24,21 @@ internal struct SessionIndex: Sendable {
 
     var watermark: PartitionWatermark
     var slots: [SessionSlot] = []
+    /// Per slot: position in `openTimers`, `closingTimers` or `forgetTimers` (whichever holds it).
+    var timerPositions: [Int32] = []
+    /// Per slot: position in `offsets`.
+    var offsetPositions: [Int32] = []
     var freeSlot: Int32 = -1
     var table = SessionKeyTable()
+    var recent = SessionRecentKeys()
     var arena = SessionKeyArena()
-    /// Open and closing sessions by deadline. Lazy for plain open sessions: an event only raises
-    /// the slot's `time`; the heap entry's key may lag behind (never ahead) and is corrected when
-    /// it reaches the top. Closing sessions' entries are exact.
+    /// Open sessions by deadline, lazily: an event only raises the slot's `time`; the heap entry's
+    /// key may lag behind it (never ahead) and is corrected when it reaches the top.
     var openTimers = SessionHeap(order: .deadlineThenKeyBytes)
+    /// Closing sessions by their `closed` time (exact). Kept apart from `openTimers` because their
+    /// deadlines are near the watermark: in a heap of a million 30-minute deadlines each would
+    /// sift all the way up, here the heap only holds what closes within the allowed lateness.
+    var closingTimers = SessionHeap(order: .deadlineThenKeyBytes)
     /// Remembered sessions by forget time (close time + retention).
     var forgetTimers = SessionHeap(order: .deadlineThenKeyBytes)
     /// Open, closing and remembered slots by retained offset.
@@ -67,7 +75,7 @@ internal struct SessionIndex: Sendable {
         if watermark.observe(eventTime: eventTime, arrivedAt: arrivedAt) { fireTimers() }
 
         let hash = Self.hash(key)
-        if let slot = table.find(hash: hash, key: key, slots: slots, arena: arena) {
+        if let slot = findAndRemember(hash: hash, key: key) {
             let index = Int(slot)
             switch slots[index].status {
             case .open:
@@ -96,7 +104,7 @@ internal struct SessionIndex: Sendable {
 
     private mutating func reopen(_ slot: Int32, eventTime: Int64) -> Route {
         let index = Int(slot)
-        forgetTimers.remove(at: Int(slots[index].timerPosition), slots: &slots, arena: arena)
+        forgetTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
         metrics.rememberedSessions -= 1
         slots[index].status = .open  // not in any timer heap while room is made: cannot be picked
         makeRoomForOpenSession()
@@ -105,7 +113,7 @@ internal struct SessionIndex: Sendable {
         slots[index].sessionSeq = sequence
         slots[index].payload = stateIndex
         slots[index].time = EventTimeArithmetic.add(eventTime, timeout)
-        openTimers.insert(SessionHeapEntry(key: slots[index].time, slot: slot), slots: &slots, arena: arena)
+        openTimers.insert(SessionHeapEntry(key: slots[index].time, slot: slot), positions: &timerPositions, slots: slots, arena: arena)
         metrics.openSessions += 1
         metrics.sessionsReopened += 1
         return .opened(slot: slot, stateIndex: stateIndex, sessionSeq: sequence)
@@ -126,15 +134,24 @@ internal struct SessionIndex: Sendable {
         let deadline = EventTimeArithmetic.add(eventTime, timeout)
         slots[Int(slot)] = SessionSlot(
             retainedOffset: offset, time: deadline, hash: hash, keyOffset: keyOffset, sessionSeq: 1,
-            payload: stateIndex, timerPosition: -1, offsetPosition: -1,
+            payload: stateIndex,
             keyLength: UInt16(key.count), status: .open
         )
         table.insert(hash: hash, slot: slot)
-        openTimers.insert(SessionHeapEntry(key: deadline, slot: slot), slots: &slots, arena: arena)
-        offsets.insert(SessionHeapEntry(key: offset, slot: slot), slots: &slots, arena: arena)
+        recent.remember(hash: hash, slot: slot)
+        openTimers.insert(SessionHeapEntry(key: deadline, slot: slot), positions: &timerPositions, slots: slots, arena: arena)
+        offsets.insert(SessionHeapEntry(key: offset, slot: slot), positions: &offsetPositions, slots: slots, arena: arena)
         metrics.openSessions += 1
         metrics.sessionsOpened += 1
         return .opened(slot: slot, stateIndex: stateIndex, sessionSeq: 1)
+    }
+
+    @inline(__always)
+    private mutating func findAndRemember(hash: UInt32, key: UnsafeRawBufferPointer) -> Int32? {
+        if let slot = recent.find(hash: hash, key: key, slots: slots, arena: arena) { return slot }
+        guard let slot = table.find(hash: hash, key: key, slots: slots, arena: arena) else { return nil }
+        recent.remember(hash: hash, slot: slot)
+        return slot
     }
 
     @inline(__always)
@@ -155,16 +172,26 @@ internal struct SessionIndex: Sendable {
             close(slot, reason: .closed, earlyClose: nil, closeTime: eventTime)
             return
         }
-        let closeTime = slots[index].status == .closing ? min(slots[index].time, eventTime) : eventTime
-        slots[index].status = .closing
-        slots[index].time = closeTime
-        openTimers.rekey(at: Int(slots[index].timerPosition), to: closeTime, slots: &slots, arena: arena)
+        if slots[index].status == .closing {
+            guard eventTime < slots[index].time else { return }
+            slots[index].time = eventTime
+            closingTimers.rekey(at: Int(timerPositions[index]), to: eventTime, positions: &timerPositions, slots: slots, arena: arena)
+        } else {
+            openTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
+            slots[index].status = .closing
+            slots[index].time = eventTime
+            closingTimers.insert(SessionHeapEntry(key: eventTime, slot: slot), positions: &timerPositions, slots: slots, arena: arena)
+        }
     }
 
     /// Ends the open session in `slot`: queues it for draining and remembers it.
     private mutating func close(_ slot: Int32, reason: SessionCloseReason, earlyClose: SessionEarlyClose?, closeTime: Int64) {
         let index = Int(slot)
-        openTimers.remove(at: Int(slots[index].timerPosition), slots: &slots, arena: arena)
+        if slots[index].status == .closing {
+            closingTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
+        } else {
+            openTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
+        }
         metrics.openSessions -= 1
         switch (earlyClose, reason) {
         case (.evicted?, _): metrics.evictions += 1
@@ -181,7 +208,7 @@ internal struct SessionIndex: Sendable {
         slots[index].time = closeTime
         slots[index].payload = -1
         let forgetAt = EventTimeArithmetic.add(closeTime, retention)
-        forgetTimers.insert(SessionHeapEntry(key: forgetAt, slot: slot), slots: &slots, arena: arena)
+        forgetTimers.insert(SessionHeapEntry(key: forgetAt, slot: slot), positions: &timerPositions, slots: slots, arena: arena)
         metrics.rememberedSessions += 1
         if metrics.rememberedSessions > maximumRemembered, let first = forgetTimers.first {
             forget(first.slot)
@@ -192,8 +219,8 @@ internal struct SessionIndex: Sendable {
     /// Drops the remembered session in `slot` and frees the slot and its key.
     private mutating func forget(_ slot: Int32) {
         let index = Int(slot)
-        forgetTimers.remove(at: Int(slots[index].timerPosition), slots: &slots, arena: arena)
-        offsets.remove(at: Int(slots[index].offsetPosition), slots: &slots, arena: arena)
+        forgetTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
+        offsets.remove(at: Int(offsetPositions[index]), positions: &offsetPositions, slots: slots, arena: arena)
         table.remove(hash: slots[index].hash, slot: slot)
         arena.garbage += Int(slots[index].keyLength)
         slots[index] = .vacant
@@ -206,16 +233,24 @@ internal struct SessionIndex: Sendable {
     mutating func fireTimers() {
         let now = watermark.value
         forgetDue(now)
-        while let top = openTimers.first, top.key <= now {
-            let index = Int(top.slot)
-            let actual = slots[index].time
-            if actual > top.key {
-                openTimers.rekey(at: 0, to: actual, slots: &slots, arena: arena)
+        while true {
+            if let top = openTimers.first, top.key <= now, slots[Int(top.slot)].time > top.key {
+                openTimers.rekey(at: 0, to: slots[Int(top.slot)].time, positions: &timerPositions, slots: slots, arena: arena)
                 continue
             }
-            close(top.slot, reason: slots[index].status == .closing ? .closed : .inactivityTimeout, earlyClose: nil, closeTime: actual)
+            let open = openTimers.first.flatMap { $0.key <= now ? $0 : nil }
+            let closing = closingTimers.first.flatMap { $0.key <= now ? $0 : nil }
+            guard let next = earlier(open, closing) else { break }
+            let reason: SessionCloseReason = slots[Int(next.slot)].status == .closing ? .closed : .inactivityTimeout
+            close(next.slot, reason: reason, earlyClose: nil, closeTime: next.key)
         }
         forgetDue(now)
+    }
+
+    private func earlier(_ a: SessionHeapEntry?, _ b: SessionHeapEntry?) -> SessionHeapEntry? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return openTimers.precedes(b, a, slots, arena) ? b : a
     }
 
     private mutating func forgetDue(_ now: Int64) {
@@ -225,26 +260,26 @@ internal struct SessionIndex: Sendable {
         }
     }
 
-    /// Brings the open heap's top entry up to date (lazy deadlines) and returns it.
-    private mutating func normalizedEarliestOpen() -> SessionHeapEntry? {
+    /// The open or closing session with the earliest deadline (settling the lazy open heap's top).
+    private mutating func earliestOpenEntry() -> SessionHeapEntry? {
         while let top = openTimers.first {
             let actual = slots[Int(top.slot)].time
-            if actual <= top.key { return top }
-            openTimers.rekey(at: 0, to: actual, slots: &slots, arena: arena)
+            if actual <= top.key { break }
+            openTimers.rekey(at: 0, to: actual, positions: &timerPositions, slots: slots, arena: arena)
         }
-        return nil
+        return earlier(openTimers.first, closingTimers.first)
     }
 
     @usableFromInline
     mutating func earliestOpenDeadline() -> Int64? {
-        normalizedEarliestOpen()?.key
+        earliestOpenEntry()?.key
     }
 
     /// Closes the open session with the earliest deadline early; `false` if none is open.
     @usableFromInline
     @discardableResult
     mutating func closeEarliest(_ earlyClose: SessionEarlyClose) -> Bool {
-        guard let top = normalizedEarliestOpen() else { return false }
+        guard let top = earliestOpenEntry() else { return false }
         let slot = slots[Int(top.slot)]
         if slot.status == .closing {
             close(top.slot, reason: .closed, earlyClose: earlyClose, closeTime: slot.time)
@@ -290,6 +325,8 @@ internal struct SessionIndex: Sendable {
             return slot
         }
         slots.append(.vacant)
+        timerPositions.append(-1)
+        offsetPositions.append(-1)
         return Int32(slots.count - 1)
     }
 
@@ -344,10 +381,11 @@ internal struct SessionIndex: Sendable {
     @usableFromInline
     func footprint(stateStride: Int, stateCapacity: Int) -> SessionStoreFootprint {
         SessionStoreFootprint(
-            slots: slots.capacity * MemoryLayout<SessionSlot>.stride,
-            hashTable: table.buckets.capacity * MemoryLayout<UInt64>.stride,
+            slots: slots.capacity * MemoryLayout<SessionSlot>.stride
+                + (timerPositions.capacity + offsetPositions.capacity) * MemoryLayout<Int32>.stride,
+            hashTable: table.buckets.capacity * MemoryLayout<UInt64>.stride + recent.byteCount,
             keyBytes: arena.bytes.capacity,
-            timers: (openTimers.entries.capacity + forgetTimers.entries.capacity) * MemoryLayout<SessionHeapEntry>.stride,
+            timers: (openTimers.entries.capacity + closingTimers.entries.capacity + forgetTimers.entries.capacity) * MemoryLayout<SessionHeapEntry>.stride,
             offsets: offsets.entries.capacity * MemoryLayout<SessionHeapEntry>.stride,
             states: stateCapacity * stateStride + freeStates.capacity * MemoryLayout<Int32>.stride,
             pendingCloses: pending.capacity * MemoryLayout<PendingSessionClose>.stride

@@ -1,6 +1,6 @@
 /// One entry of the store's slot array: an open session, a remembered closed one, or a free slot.
 ///
-/// 48 bytes (stride). Heap positions let the heaps remove or re-key an entry in O(log n).
+/// 40 bytes (stride). Its heap positions live in `SessionIndex.timerPositions` / `offsetPositions`.
 @usableFromInline
 internal struct SessionSlot: Sendable {
     /// What a slot currently holds.
@@ -27,16 +27,12 @@ internal struct SessionSlot: Sendable {
     var sessionSeq: UInt32
     /// Open/closing: index of the state; free: next free slot (or -1).
     var payload: Int32
-    /// Position in the open-deadline heap (open/closing) or the forget heap (remembered).
-    var timerPosition: Int32
-    /// Position in the retained-offset heap (open/closing/remembered).
-    var offsetPosition: Int32
     var keyLength: UInt16
     var status: Status
 
     static let vacant = SessionSlot(
         retainedOffset: 0, time: 0, hash: 0, keyOffset: 0, sessionSeq: 0,
-        payload: -1, timerPosition: -1, offsetPosition: -1, keyLength: 0, status: .free
+        payload: -1, keyLength: 0, status: .free
     )
 
     var isOpen: Bool { status == .open || status == .closing }

@@ -2,7 +2,7 @@
 ///
 /// Counts what the store allocated (capacity × stride), not malloc's own overhead.
 public struct SessionStoreFootprint: Sendable, Hashable {
-    /// Per-session slots (key location, times, sequence, heap positions).
+    /// Per-session slots (key location, times, sequence) and their heap positions.
     public var slots: Int
     /// The open-addressing hash table from key bytes to slot.
     public var hashTable: Int
