@@ -348,4 +348,25 @@ import Testing
         #expect(expected.filter { $0.reason == .inactivityTimeout }.count == 75)
         #expect(play(shuffled) == expected)
     }
+
+    @Test func aThrowingDrainDiscardsTheRestAndReusesTheirStorage() {
+        struct Stop: Error {}
+        var driver = StoreDriver(configuration())
+        for key in ["a", "b", "c"] { driver.send(key, at: 10_000) }
+        driver.store.advanceWatermark(to: 20_000)
+        #expect(driver.store.pendingCloseCount == 3)
+        var seen = 0
+        #expect(throws: Stop.self) {
+            try driver.store.drainClosed { _, _ in
+                seen += 1
+                throw Stop()
+            }
+        }
+        #expect(seen == 1)
+        #expect(driver.store.pendingCloseCount == 0)
+        // The discarded states' storage is released and reused by the next three sessions.
+        #expect(driver.store.states.allSatisfy { $0 == nil })
+        for key in ["d", "e", "f"] { driver.send(key, at: 20_000) }
+        #expect(driver.store.states.count == 3)
+    }
 }

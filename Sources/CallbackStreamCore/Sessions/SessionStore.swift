@@ -83,8 +83,9 @@ public struct SessionStore<State> {
     ///
     /// First raises the watermark with `eventTime` (closing sessions whose deadline it reaches),
     /// then finds the interaction's open session, reopens a remembered one, opens a new one, or
-    /// reports the event as late. Opening may evict (see the type's rules). Never allocates when
-    /// the interaction already has an open session.
+    /// reports the event as late. Opening may evict (see the type's rules). Finding an open
+    /// session never allocates; the store's buffers only grow (amortised) when sessions are
+    /// opened or closed.
     ///
     /// - Parameters:
     ///   - interactionId: the record key / `interactionId` as raw bytes (1...``maximumKeyLength``).
@@ -201,11 +202,20 @@ public struct SessionStore<State> {
     }
 
     /// Hands every queued close to `body` in order, moving each state out of the store, then
-    /// clears the queue. `interactionId` is valid only during the call.
+    /// clears the queue. `interactionId` is valid only during the call. If `body` throws, the
+    /// closes not yet handed over are discarded.
     @inlinable
     public mutating func drainClosed(_ body: (_ closed: ClosedSession<State>, _ interactionId: UnsafeRawBufferPointer) throws -> Void) rethrows {
-        defer { index.finishDrain() }
         var position = 0
+        defer {
+            while position < index.pending.count {
+                let discarded = index.pending[position].stateIndex
+                position += 1
+                states[Int(discarded)] = nil
+                index.releaseState(discarded)
+            }
+            index.finishDrain()
+        }
         while position < index.pending.count {
             let pending = index.pending[position]
             position += 1
