@@ -2,7 +2,7 @@
 // sessions and timers firing, versus the same traffic on an initially empty store.
 //
 // Run: swift build -c release --product SessionBenchmark && .build/release/SessionBenchmark
-// Arguments: [all|empty|loaded|hits] [events] (defaults: all, 3,000,000 measured events).
+// Arguments: [all|memory|empty|loaded|hits] [events] (defaults: all, 3,000,000 measured events).
 
 import CMallocInfo
 import CallbackStreamCore
@@ -230,6 +230,18 @@ func memoryReport() {
     print("- RSS delta (/proc/self/statm): \(perSession(residentAfter - residentBefore)) B/session")
     print("- insert rate (new sessions): \(millions(insertRate)) sessions/s")
 
+    // The computed overhead depends on where the count falls in each buffer's doubling.
+    var growing = SessionStore<PlaceholderState>(configuration: configuration)
+    var samples: [(Int, Double)] = []
+    var inserted = 0
+    for checkpoint in stride(from: 100_000, through: 2_000_000, by: 50_000) {
+        _ = prefill(&growing, count: checkpoint - inserted, idBase: backgroundBase + UInt64(inserted), first: start, span: 1_000)
+        inserted = checkpoint
+        samples.append((checkpoint, Double(growing.footprint.overhead) / Double(checkpoint)))
+    }
+    let lowest = samples.min { $0.1 < $1.1 }!, highest = samples.max { $0.1 < $1.1 }!
+    print("- store overhead over 100 k … 2 M open sessions (every 50 k): \(format(lowest.1)) B/session (at \(lowest.0)) … \(format(highest.1)) B/session (at \(highest.0))")
+
     // Hits on existing sessions in random order: the worst case for caches; must not allocate.
     var random = UInt64(7)
     var hits = 0
@@ -306,6 +318,8 @@ func throughputReport(perMillisecond: Int64, title: String) {
 }
 
 switch scenario {
+case "memory":
+    memoryReport()
 case "empty":
     print("empty: \(millions(emptyRun(events: events, perMillisecond: 5).eventsPerSecond)) events/s")
 case "loaded":

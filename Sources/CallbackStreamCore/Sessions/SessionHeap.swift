@@ -51,7 +51,7 @@ internal struct SessionHeap: Sendable {
     }
 
     mutating func insert(_ entry: SessionHeapEntry, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        entries.append(entry)
+        appendGrowingByHalf(&entries, entry)
         siftUp(from: entries.count - 1, positions: &positions, slots: slots, arena: arena)
     }
 

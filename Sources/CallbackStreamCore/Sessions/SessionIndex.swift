@@ -199,7 +199,7 @@ internal struct SessionIndex: Sendable {
         case (nil, .closed): metrics.closedByEvent += 1
         case (nil, .inactivityTimeout): metrics.inactivityTimeouts += 1
         }
-        pending.append(PendingSessionClose(
+        appendGrowingByHalf(&pending, PendingSessionClose(
             closeTime: closeTime, stateIndex: slots[index].payload, sessionSeq: slots[index].sessionSeq,
             keyOffset: slots[index].keyOffset, keyLength: slots[index].keyLength,
             reason: reason, earlyClose: earlyClose
@@ -324,9 +324,9 @@ internal struct SessionIndex: Sendable {
             freeSlot = slots[Int(slot)].payload
             return slot
         }
-        slots.append(.vacant)
-        timerPositions.append(-1)
-        offsetPositions.append(-1)
+        appendGrowingByHalf(&slots, .vacant)
+        appendGrowingByHalf(&timerPositions, -1)
+        appendGrowingByHalf(&offsetPositions, -1)
         return Int32(slots.count - 1)
     }
 
@@ -339,7 +339,7 @@ internal struct SessionIndex: Sendable {
 
     @usableFromInline
     mutating func releaseState(_ stateIndex: Int32) {
-        freeStates.append(stateIndex)
+        appendGrowingByHalf(&freeStates, stateIndex)
     }
 
     @usableFromInline

@@ -21,6 +21,9 @@ internal struct SessionKeyArena: Sendable {
     mutating func append(_ key: UnsafeRawBufferPointer) -> UInt32? {
         guard bytes.count + key.count <= Int(UInt32.max) else { return nil }
         let offset = UInt32(bytes.count)
+        if bytes.count + key.count > bytes.capacity {
+            bytes.reserveCapacity(max(4_096, bytes.count + key.count, bytes.count + bytes.count / 2))
+        }
         bytes.append(contentsOf: key)
         return offset
     }

@@ -107,7 +107,7 @@ public struct SessionStore<State> {
         case let .opened(slot, stateIndex, sequence):
             let state = try makeState(sequence)
             if Int(stateIndex) == states.count {
-                states.append(state)
+                appendGrowingByHalf(&states, state)
             } else {
                 states[Int(stateIndex)] = state
             }
