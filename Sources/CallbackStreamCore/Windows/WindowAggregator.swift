@@ -157,7 +157,7 @@ public struct WindowAggregator: Sendable {
     }
 
     private func makeAlert(_ record: WindowStatsRecord) -> ErrorSpikeAlert? {
-        guard record.submissions > 0, record.submissions >= configuration.minimumSubmissions else { return nil }
+        guard record.submissionsWithErrors > 0, record.submissions >= configuration.minimumSubmissions else { return nil }
         let ratio = Double(record.submissionsWithErrors) / Double(record.submissions)
         guard ratio > configuration.errorRateThreshold else { return nil }
         let top = record.errorCodes.sorted { lhs, rhs in
