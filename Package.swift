@@ -73,6 +73,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "CMallocInfo",
+            path: "Benchmarks/CMallocInfo"
+        ),
+        .executableTarget(
+            name: "SessionBenchmark",
+            dependencies: ["CallbackStreamCore", "CMallocInfo"],
+            path: "Benchmarks/SessionBenchmark",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],

@@ -1,0 +1,115 @@
+/// An entry of a ``SessionHeap``: an ordering key (deadline or offset) and the slot it belongs to.
+@usableFromInline
+internal struct SessionHeapEntry: Sendable {
+    var key: Int64
+    var slot: Int32
+}
+
+/// An indexed 4-ary min-heap of slots (insert, remove, re-key: O(log n); minimum: O(1)).
+///
+/// A positions array indexed by slot (shared by heaps a slot can only be in one of) records each
+/// entry's place, so any entry can be removed or re-keyed without a search. The positions are
+/// kept apart from the 40-byte slots so the writes of a sift touch a dense 4-byte array. Four
+/// children per node halve the depth of a binary heap (10 levels for a million entries).
+@usableFromInline
+internal struct SessionHeap: Sendable {
+    /// What orders the heap.
+    enum Order {
+        /// By key, then by the slots' key bytes (a total, history-independent order).
+        case deadlineThenKeyBytes
+        /// By key, then slot.
+        case offsetThenSlot
+    }
+
+    let order: Order
+    var entries: [SessionHeapEntry] = []
+
+    init(order: Order) {
+        self.order = order
+    }
+
+    var first: SessionHeapEntry? { entries.first }
+    var count: Int { entries.count }
+
+    /// Whether `a` comes before `b` in this heap's order.
+    @inline(__always)
+    func precedes(_ a: SessionHeapEntry, _ b: SessionHeapEntry, _ slots: [SessionSlot], _ arena: SessionKeyArena) -> Bool {
+        if a.key != b.key { return a.key < b.key }
+        switch order {
+        case .offsetThenSlot:
+            return a.slot < b.slot
+        case .deadlineThenKeyBytes:
+            let x = slots[Int(a.slot)], y = slots[Int(b.slot)]
+            let byBytes = arena.compare(x.keyOffset, x.keyLength, y.keyOffset, y.keyLength)
+            return byBytes != 0 ? byBytes < 0 : a.slot < b.slot
+        }
+    }
+
+    @inline(__always)
+    private func record(_ position: Int, of slot: Int32, in positions: inout [Int32]) {
+        positions[Int(slot)] = Int32(truncatingIfNeeded: position)
+    }
+
+    mutating func insert(_ entry: SessionHeapEntry, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
+        appendGrowingByHalf(&entries, entry)
+        siftUp(from: entries.count - 1, positions: &positions, slots: slots, arena: arena)
+    }
+
+    /// Removes the entry at `position` and clears its slot's position.
+    mutating func remove(at position: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
+        let removed = entries[position]
+        record(-1, of: removed.slot, in: &positions)
+        let last = entries.removeLast()
+        guard position < entries.count else { return }
+        entries[position] = last
+        record(position, of: last.slot, in: &positions)
+        rekey(at: position, to: last.key, positions: &positions, slots: slots, arena: arena)
+    }
+
+    /// Sets the key of the entry at `position` and restores the heap order.
+    mutating func rekey(at position: Int, to key: Int64, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
+        entries[position].key = key
+        if position > 0, precedes(entries[position], entries[(position - 1) / 4], slots, arena) {
+            siftUp(from: position, positions: &positions, slots: slots, arena: arena)
+        } else {
+            siftDown(from: position, positions: &positions, slots: slots, arena: arena)
+        }
+    }
+
+    private mutating func siftUp(from start: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
+        let moving = entries[start]
+        var position = start
+        while position > 0 {
+            let parent = (position - 1) / 4
+            guard precedes(moving, entries[parent], slots, arena) else { break }
+            entries[position] = entries[parent]
+            record(position, of: entries[position].slot, in: &positions)
+            position = parent
+        }
+        entries[position] = moving
+        record(position, of: moving.slot, in: &positions)
+    }
+
+    private mutating func siftDown(from start: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
+        let moving = entries[start]
+        let count = entries.count
+        var position = start
+        while true {
+            let first = 4 * position + 1
+            guard first < count else { break }
+            var child = first
+            var candidate = first + 1
+            let end = min(first + 4, count)
+            while candidate < end {
+                if precedes(entries[candidate], entries[child], slots, arena) { child = candidate }
+                candidate += 1
+            }
+            guard precedes(entries[child], moving, slots, arena) else { break }
+            entries[position] = entries[child]
+            record(position, of: entries[position].slot, in: &positions)
+            position = child
+        }
+        entries[position] = moving
+        record(position, of: moving.slot, in: &positions)
+    }
+}

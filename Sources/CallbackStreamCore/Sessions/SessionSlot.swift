@@ -1,0 +1,39 @@
+/// One entry of the store's slot array: an open session, a remembered closed one, or a free slot.
+///
+/// 40 bytes (stride). Its heap positions live in `SessionIndex.timerPositions` / `offsetPositions`.
+@usableFromInline
+internal struct SessionSlot: Sendable {
+    /// What a slot currently holds.
+    @usableFromInline
+    enum Status: UInt8, Sendable {
+        case free
+        /// Open; `time` is the deadline (last event time + timeout).
+        case open
+        /// Open with a reported `closed` event; `time` is the close time (the `closed` timestamp).
+        case closing
+        /// Closed and remembered; `time` is the close time.
+        case remembered
+    }
+
+    /// The first input offset of the chain of sessions this key has had since it was last
+    /// unknown (reopens keep it, so a replay from it rebuilds the `sessionSeq` numbering).
+    var retainedOffset: Int64
+    /// Deadline (open), close time (closing, remembered).
+    var time: Int64
+    /// 32-bit hash of the key bytes.
+    var hash: UInt32
+    /// Where the key bytes start in the key arena.
+    var keyOffset: UInt32
+    var sessionSeq: UInt32
+    /// Open/closing: index of the state; free: next free slot (or -1).
+    var payload: Int32
+    var keyLength: UInt16
+    var status: Status
+
+    static let vacant = SessionSlot(
+        retainedOffset: 0, time: 0, hash: 0, keyOffset: 0, sessionSeq: 0,
+        payload: -1, keyLength: 0, status: .free
+    )
+
+    var isOpen: Bool { status == .open || status == .closing }
+}

@@ -1,0 +1,24 @@
+/// The memory a ``SessionStore`` has reserved, in bytes, computed from its buffers' capacities.
+///
+/// Counts what the store allocated (capacity × stride), not malloc's own overhead.
+public struct SessionStoreFootprint: Sendable, Hashable {
+    /// Per-session slots (key location, times, sequence) and their heap positions.
+    public var slots: Int
+    /// The open-addressing hash table from key bytes to slot.
+    public var hashTable: Int
+    /// Key bytes, including not yet compacted garbage.
+    public var keyBytes: Int
+    /// The deadline heaps (open sessions' timeouts and remembered sessions' expiry).
+    public var timers: Int
+    /// The retained-offset heap behind `minimumRetainedOffset`.
+    public var offsets: Int
+    /// The caller's states (`MemoryLayout<State?>.stride` each) and their free list.
+    public var states: Int
+    /// Pending closes not yet drained.
+    public var pendingCloses: Int
+
+    /// Everything except `states` and `keyBytes`: the store's own overhead.
+    public var overhead: Int { slots + hashTable + timers + offsets + pendingCloses }
+    /// All of it.
+    public var total: Int { overhead + keyBytes + states }
+}

@@ -1,0 +1,87 @@
+/// Encodes a ``WindowStatsRecord`` as the `callback.stats` JSON value (`schemas/stats.schema.json`).
+///
+/// Deterministic bytes, fixed field order, no whitespace:
+/// `{"schemaVersion":1,"windowStart":…,"windowEnd":…,"partition":…|null,"tenant":…|null,
+/// "sessions":…,"outcomes":{"completed":…,…},"submissions":…,"submissionsWithErrors":…,
+/// "errorCodes":[{"code":…,"count":…}],"errorCodesOmitted":…,
+/// "closeReasons":{"closed":…,"inactivityTimeout":…},"evicted":…,"flushed":…,
+/// "elapsedMs":{"count":…,"min":…,"max":…,"p50":…,"p95":…,"p99":…,"relativeAccuracy":…}}`
+/// (`min` … `p99` are `null` when no session had an `elapsedMs`).
+public struct StatsRecordEncoder: Sendable {
+    /// The `schemaVersion` written into every record.
+    public static let schemaVersion = 1
+
+    /// Creates an encoder.
+    public init() {}
+
+    /// Appends the record's JSON to `bytes`.
+    public func encode(_ record: WindowStatsRecord, into bytes: inout [UInt8]) {
+        var writer = WindowJSONWriter(into: bytes)
+        bytes = []
+        writer.beginObject()
+        writer.key("schemaVersion")
+        writer.integer(Self.schemaVersion)
+        writer.key("windowStart")
+        writer.integer(record.windowStart)
+        writer.key("windowEnd")
+        writer.integer(record.windowEnd)
+        writer.key("partition")
+        writer.optionalInteger(record.partition)
+        writer.key("tenant")
+        writer.optionalString(record.tenant)
+        writer.key("sessions")
+        writer.integer(record.sessions)
+        writer.key("outcomes")
+        writer.beginObject()
+        for outcome in record.outcomes {
+            writer.dynamicKey(outcome.name)
+            writer.integer(outcome.count)
+        }
+        writer.endObject()
+        writer.key("submissions")
+        writer.integer(record.submissions)
+        writer.key("submissionsWithErrors")
+        writer.integer(record.submissionsWithErrors)
+        writer.key("errorCodes")
+        writer.codeCounts(record.errorCodes)
+        writer.key("errorCodesOmitted")
+        writer.integer(record.errorCodesOmitted)
+        writer.key("closeReasons")
+        writer.beginObject()
+        writer.key("closed")
+        writer.integer(record.closedByEvent)
+        writer.key("inactivityTimeout")
+        writer.integer(record.inactivityTimeouts)
+        writer.endObject()
+        writer.key("evicted")
+        writer.integer(record.evicted)
+        writer.key("flushed")
+        writer.integer(record.flushed)
+        writer.key("elapsedMs")
+        writer.beginObject()
+        writer.key("count")
+        writer.integer(record.elapsed.count)
+        writer.key("min")
+        writer.optionalInteger(record.elapsed.minimum)
+        writer.key("max")
+        writer.optionalInteger(record.elapsed.maximum)
+        writer.key("p50")
+        writer.optionalInteger(record.elapsed.p50)
+        writer.key("p95")
+        writer.optionalInteger(record.elapsed.p95)
+        writer.key("p99")
+        writer.optionalInteger(record.elapsed.p99)
+        writer.key("relativeAccuracy")
+        writer.number(record.elapsed.relativeAccuracy)
+        writer.endObject()
+        writer.endObject()
+        bytes = writer.bytes
+    }
+
+    /// The record's JSON.
+    public func encode(_ record: WindowStatsRecord) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(record, into: &bytes)
+        return bytes
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import CallbackStreamCore
+
+/// Validates the schema examples and real encoder output with python3 `jsonschema`
+/// (`scripts/validate_stats_alert_schemas.py`).
+@Suite struct StatsAlertSchemaTests {
+    private static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private func runValidator(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.root.appendingPathComponent("scripts/validate_stats_alert_schemas.py").path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    @Test func examplesMatchTheSchemas() throws {
+        let result = try runValidator([])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("stats: 2 valid and 3 invalid"))
+    }
+
+    @Test func encoderOutputMatchesTheSchemas() throws {
+        // Real records from a randomized aggregator run, including escapes, nulls and alerts.
+        var random = SplitMix64(seed: 3)
+        var aggregator = WindowAggregator(configuration: WindowConfiguration(minimumSubmissions: 3, partition: 1))
+        for _ in 0 ..< 400 {
+            let errors = Int.random(in: 0 ..< 3, using: &random) == 0 ? ["E\(Int.random(in: 0 ..< 9, using: &random))"] : []
+            aggregator.add(SessionContribution(
+                closeTime: Int64.random(in: 1_700_000_000_000 ..< 1_700_000_300_000, using: &random),
+                tenant: ["acme", "t\"q\n", "ünï", nil][Int.random(in: 0 ..< 4, using: &random)],
+                outcome: Int.random(in: 0 ..< 6, using: &random), submitted: Bool.random(using: &random),
+                errorCodes: errors,
+                elapsedMilliseconds: Bool.random(using: &random) ? Int64.random(in: 0 ..< 900_000, using: &random) : nil,
+                closeReason: Bool.random(using: &random) ? .closed : .inactivityTimeout,
+                earlyClose: Int.random(in: 0 ..< 10, using: &random) == 0 ? .evicted : nil
+            ))
+        }
+        aggregator.flush()
+        var statsDocuments: [[UInt8]] = [], alertDocuments: [[UInt8]] = []
+        aggregator.drainOutputs { output in
+            switch output {
+            case let .stats(record): statsDocuments.append(StatsRecordEncoder().encode(record))
+            case let .alert(alert): alertDocuments.append(AlertRecordEncoder().encode(alert))
+            }
+        }
+        statsDocuments.append(StatsRecordEncoder().encode(StatsAlertEncoderTests.sampleRecord(tenant: nil, elapsed: [])))
+        alertDocuments.append(AlertRecordEncoder().encode(StatsAlertEncoderTests.sampleAlert(tenant: nil)))
+        #expect(statsDocuments.count > 10)
+        #expect(alertDocuments.count > 2)
+
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("stats-alert-schema-\(UInt64.random(in: 0 ... .max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ documents: [[UInt8]], _ kind: String) throws -> [String] {
+            try documents.enumerated().map { index, bytes in
+                let url = directory.appendingPathComponent("\(kind)-\(index).json")
+                try Data(bytes).write(to: url)
+                return url.path
+            }
+        }
+        let statsResult = try runValidator(["stats"] + write(statsDocuments, "stats"))
+        #expect(statsResult.status == 0, "\(statsResult.output)")
+        let alertResult = try runValidator(["alert"] + write(alertDocuments, "alert"))
+        #expect(alertResult.status == 0, "\(alertResult.output)")
+        // The validator does reject a broken document.
+        var broken = statsDocuments[0]
+        broken.removeLast()
+        let brokenResult = try runValidator(["stats"] + write([broken], "broken"))
+        #expect(brokenResult.status == 1)
+    }
+}
