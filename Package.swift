@@ -92,7 +92,7 @@ let package = Package(
             name: "CallbackStreamTests",
             // Runs the built `callback-stream` binary as a separate process; the dependency makes
             // SwiftPM build it before the tests.
-            dependencies: ["callback-stream"],
+            dependencies: ["callback-stream", "CallbackTraffic"],
             swiftSettings: strict
         ),
         .testTarget(
