@@ -253,6 +253,15 @@ func session(_ steps: [Step], keepFormValues: Bool = false) throws -> SessionDri
         #expect(driver.state.hasClosed)
     }
 
+    @Test func aConflictingDuplicateKeepsTheFirstArrival() throws {
+        // Same eventId, different content: documented as "first arrival wins" (the only case
+        // where arrival order changes more than the outOfOrder anomaly).
+        let a = Step("opened", 2, id: "e", attributes: [("page", "/a")])
+        let b = Step("opened", 2, id: "e", attributes: [("page", "/b")])
+        #expect(try session([a, b]).summaryObject()["attributes"] as? [String: String] == ["page": "/a"])
+        #expect(try session([b, a]).summaryObject()["attributes"] as? [String: String] == ["page": "/b"])
+    }
+
     // MARK: - Merging
 
     @Test func flagsComeFromTheLatestEventByEventTime() throws {
