@@ -1,0 +1,270 @@
+/// A JSON number as read by ``EventParser``.
+struct ScannedNumber {
+    /// No fraction and no exponent.
+    var isInteger: Bool
+    /// The value when it is an integer that fits in `Int64`.
+    var value: Int64?
+    /// Offset of the first byte of the number's text.
+    var start: Int
+}
+
+extension EventParser {
+    // MARK: - Strings
+
+    /// Reads a string whose opening quote was consumed. With `decode`, returns its content
+    /// (a view into the input, or into scratch when it had escapes); otherwise only validates.
+    @inline(__always)
+    mutating func string(decode: Bool) throws(DecodeFailure) -> ByteView {
+        let start = pos
+        while true {
+            // Skip 8 plain bytes at a time: stop at '"', '\\', a control byte or a non-ASCII byte.
+            while end - pos >= 8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+                let special = Self.specialBytes(w)
+                if special != 0 {
+                    pos += special.trailingZeroBitCount >> 3
+                    break
+                }
+                pos += 8
+            }
+            guard pos < end else { throw .syntax("unterminated string", at: start - 1) }
+            let b = base[pos]
+            if b == UInt8(ascii: "\"") {
+                let view = inputView(start, pos)
+                pos += 1
+                return view
+            }
+            if b == UInt8(ascii: "\\") {
+                return try escapedString(start: start, decode: decode)
+            }
+            if b < 0x20 { throw .syntax("control character in a string", at: pos) }
+            if b >= 0x80 {
+                pos += try utf8Sequence(at: pos)
+            } else {
+                pos += 1
+            }
+        }
+    }
+
+    /// Marks (high bit of each byte lane) the bytes of `w` that end the fast string scan.
+    @inline(__always)
+    static func specialBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let q = w ^ (ones &* 0x22)
+        let s = w ^ (ones &* 0x5C)
+        let quote = (q &- ones) & ~q
+        let slash = (s &- ones) & ~s
+        let control = w &- (ones &* 0x20)
+        // Lanes whose byte is >= 0x80 are reported through `w & highs` itself; for the other
+        // lanes `~w` has the high bit set, so the three tests above only need masking by it.
+        return ((quote | slash | control) & ~w | w) & highs
+    }
+
+    /// Slow path from the first backslash of a string starting at `start`.
+    mutating func escapedString(start: Int, decode: Bool) throws(DecodeFailure) -> ByteView {
+        let outStart = scratchUsed
+        var out = scratchUsed
+        if decode {
+            let plain = pos - start
+            (scratch + out).update(from: base + start, count: plain)
+            out += plain
+        }
+        while true {
+            guard pos < end else { throw .syntax("unterminated string", at: start - 1) }
+            let b = base[pos]
+            switch b {
+            case UInt8(ascii: "\""):
+                pos += 1
+                if decode {
+                    scratchUsed = out
+                    return ByteView(UnsafeRawBufferPointer(start: scratch + outStart, count: out - outStart))
+                }
+                return .empty
+            case UInt8(ascii: "\\"):
+                guard pos + 1 < end else { throw .syntax("unterminated string", at: start - 1) }
+                let e = base[pos + 1]
+                var decoded: UInt8 = 0
+                switch e {
+                case UInt8(ascii: "\""): decoded = 0x22
+                case UInt8(ascii: "\\"): decoded = 0x5C
+                case UInt8(ascii: "/"): decoded = 0x2F
+                case UInt8(ascii: "b"): decoded = 0x08
+                case UInt8(ascii: "f"): decoded = 0x0C
+                case UInt8(ascii: "n"): decoded = 0x0A
+                case UInt8(ascii: "r"): decoded = 0x0D
+                case UInt8(ascii: "t"): decoded = 0x09
+                case UInt8(ascii: "u"):
+                    let scalar = try unicodeEscape()
+                    if decode { out += Self.writeUTF8(scalar, to: scratch + out) }
+                    continue
+                default:
+                    throw .syntax("invalid escape sequence", at: pos)
+                }
+                if decode {
+                    scratch[out] = decoded
+                    out += 1
+                }
+                pos += 2
+            default:
+                if b < 0x20 { throw .syntax("control character in a string", at: pos) }
+                let n = b < 0x80 ? 1 : try utf8Sequence(at: pos)
+                if decode {
+                    (scratch + out).update(from: base + pos, count: n)
+                    out += n
+                }
+                pos += n
+            }
+        }
+    }
+
+    /// Reads `\uXXXX` (and a following low surrogate escape when needed) at `pos`.
+    mutating func unicodeEscape() throws(DecodeFailure) -> UInt32 {
+        let at = pos
+        let high = try hex4(at: pos + 2)
+        pos += 6
+        switch high {
+        case 0xD800...0xDBFF:
+            guard end - pos >= 6, base[pos] == UInt8(ascii: "\\"), base[pos + 1] == UInt8(ascii: "u") else {
+                throw .syntax("unpaired surrogate in \\u escape", at: at)
+            }
+            let low = try hex4(at: pos + 2)
+            guard (0xDC00...0xDFFF).contains(low) else { throw .syntax("unpaired surrogate in \\u escape", at: at) }
+            pos += 6
+            return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+        case 0xDC00...0xDFFF:
+            throw .syntax("unpaired surrogate in \\u escape", at: at)
+        default:
+            return high
+        }
+    }
+
+    func hex4(at i: Int) throws(DecodeFailure) -> UInt32 {
+        guard end - i >= 4 else { throw .syntax("truncated \\u escape", at: i) }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = base[i + k]
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+            default: throw .syntax("invalid hex digit in \\u escape", at: i + k)
+            }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+
+    static func writeUTF8(_ scalar: UInt32, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        switch scalar {
+        case 0..<0x80:
+            p[0] = UInt8(scalar)
+            return 1
+        case 0x80..<0x800:
+            p[0] = UInt8(0xC0 | scalar >> 6)
+            p[1] = UInt8(0x80 | scalar & 0x3F)
+            return 2
+        case 0x800..<0x10000:
+            p[0] = UInt8(0xE0 | scalar >> 12)
+            p[1] = UInt8(0x80 | (scalar >> 6) & 0x3F)
+            p[2] = UInt8(0x80 | scalar & 0x3F)
+            return 3
+        default:
+            p[0] = UInt8(0xF0 | scalar >> 18)
+            p[1] = UInt8(0x80 | (scalar >> 12) & 0x3F)
+            p[2] = UInt8(0x80 | (scalar >> 6) & 0x3F)
+            p[3] = UInt8(0x80 | scalar & 0x3F)
+            return 4
+        }
+    }
+
+    /// Validates the UTF-8 sequence starting with the non-ASCII byte at `i`; returns its length.
+    func utf8Sequence(at i: Int) throws(DecodeFailure) -> Int {
+        let b0 = base[i]
+        @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+            i + k < end && base[i + k] >= lo && base[i + k] <= hi
+        }
+        switch b0 {
+        case 0xC2...0xDF:
+            if cont(1) { return 2 }
+        case 0xE0:
+            if cont(1, 0xA0), cont(2) { return 3 }
+        case 0xE1...0xEC, 0xEE...0xEF:
+            if cont(1), cont(2) { return 3 }
+        case 0xED:
+            if cont(1, 0x80, 0x9F), cont(2) { return 3 }
+        case 0xF0:
+            if cont(1, 0x90), cont(2), cont(3) { return 4 }
+        case 0xF1...0xF3:
+            if cont(1), cont(2), cont(3) { return 4 }
+        case 0xF4:
+            if cont(1, 0x80, 0x8F), cont(2), cont(3) { return 4 }
+        default:
+            break
+        }
+        throw .syntax("invalid UTF-8", at: i)
+    }
+
+    // MARK: - Numbers
+
+    /// Reads a JSON number at `pos` (which holds `-` or a digit).
+    @inline(__always)
+    mutating func number() throws(DecodeFailure) -> ScannedNumber {
+        let start = pos
+        var negative = false
+        if peek() == UInt8(ascii: "-") {
+            negative = true
+            pos += 1
+        }
+        var magnitude: UInt64 = 0
+        var fits = true
+        let first = peek()
+        if first == UInt8(ascii: "0") {
+            pos += 1
+        } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
+            while pos < end {
+                let d = base[pos] &- UInt8(ascii: "0")
+                guard d < 10 else { break }
+                let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(UInt64(d))
+                if o1 || o2 { fits = false }
+                magnitude = s
+                pos += 1
+            }
+        } else {
+            throw .syntax("invalid number", at: start)
+        }
+        var isInteger = true
+        if peek() == UInt8(ascii: ".") {
+            isInteger = false
+            pos += 1
+            try digits()
+        }
+        let e = peek()
+        if e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            isInteger = false
+            pos += 1
+            let sign = peek()
+            if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { pos += 1 }
+            try digits()
+        }
+        var value: Int64?
+        if isInteger && fits {
+            if negative {
+                if magnitude <= UInt64(Int64.max) + 1 { value = Int64(truncatingIfNeeded: 0 &- magnitude) }
+            } else if magnitude <= UInt64(Int64.max) {
+                value = Int64(magnitude)
+            }
+        }
+        return ScannedNumber(isInteger: isInteger, value: value, start: start)
+    }
+
+    /// Consumes one or more digits.
+    @inline(__always)
+    mutating func digits() throws(DecodeFailure) {
+        let start = pos
+        while pos < end, base[pos] &- UInt8(ascii: "0") < 10 { pos += 1 }
+        guard pos > start else { throw .syntax("invalid number", at: start) }
+    }
+}

@@ -1,0 +1,73 @@
+extension OutputBuffer {
+    /// Appends `text` as a quoted JSON string.
+    ///
+    /// Escapes `"` and `\` and every control character below U+0020 (`\b \f \n \r \t`, others
+    /// as `\u00XX`); all other bytes, including UTF-8 sequences, pass through unchanged (the
+    /// decoder only ever produces valid UTF-8).
+    @inlinable
+    public mutating func appendJSONString(_ text: UnsafeRawBufferPointer) {
+        append(UInt8(ascii: "\""))
+        appendJSONStringContent(text)
+        append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the escaped content of a JSON string, without the quotes.
+    @inlinable
+    public mutating func appendJSONStringContent(_ text: UnsafeRawBufferPointer) {
+        let n = text.count
+        guard n > 0 else { return }
+        var runStart = 0
+        var i = 0
+        while i < n {
+            let b = text[i]
+            if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
+                i += 1
+                continue
+            }
+            if runStart < i { append(UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
+            appendEscape(b)
+            i += 1
+            runStart = i
+        }
+        if runStart < n { append(UnsafeRawBufferPointer(rebasing: text[runStart..<n])) }
+    }
+
+    @usableFromInline
+    mutating func appendEscape(_ b: UInt8) {
+        append(UInt8(ascii: "\\"))
+        switch b {
+        case UInt8(ascii: "\""): append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): append(UInt8(ascii: "\\"))
+        case 0x08: append(UInt8(ascii: "b"))
+        case 0x0C: append(UInt8(ascii: "f"))
+        case 0x0A: append(UInt8(ascii: "n"))
+        case 0x0D: append(UInt8(ascii: "r"))
+        case 0x09: append(UInt8(ascii: "t"))
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            append("u00")
+            append(hex.utf8Start[Int(b >> 4)])
+            append(hex.utf8Start[Int(b & 0xF)])
+        }
+    }
+
+    /// Appends a JSON string for a literal known to need no escaping.
+    @inlinable
+    mutating func appendJSONLiteralString(_ text: StaticString) {
+        append(UInt8(ascii: "\""))
+        append(text)
+        append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `true` or `false`.
+    @inlinable
+    mutating func appendJSONBool(_ value: Bool) {
+        append(value ? "true" : "false")
+    }
+
+    /// Appends the integer or `null`.
+    @inlinable
+    mutating func appendJSONInteger(_ value: Int64?) {
+        if let value { appendDecimal(value) } else { append("null") }
+    }
+}
