@@ -1,12 +1,40 @@
 import ArgumentParser
+import CallbackStreamService
+import Foundation
+import Logging
 
 extension CallbackStream {
-    /// `callback-stream run` (scaffolding: not implemented yet).
+    /// `callback-stream run`: the long-running processor.
     struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Not implemented yet.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run the processor: consume lifecycle events, publish summaries, stats, alerts and dead letters.",
+            discussion: """
+                Joins the consumer group, keeps one in-memory session per interaction per input partition, \
+                and publishes one summary per session when it ends (a 'closed' event, or the inactivity \
+                timeout in event time), windowed stats, error-spike alerts, and dead letters for bad records. \
+                Offsets are committed only up to the oldest record still needed by an open session and only \
+                after every output before it was acknowledged: nothing is lost across crashes and restarts, \
+                and replayed summaries are byte-identical (same summaryId). SIGTERM/SIGINT flush, commit and \
+                exit 0. Every option can also be set through its environment variable or a --config file \
+                (flags > environment > file > defaults).
+                """)
+
+        @OptionGroup var options: RunOptions
 
         func run() async throws {
-            throw ValidationError("'run' is not implemented yet")
+            let configuration: ProcessorConfiguration
+            do {
+                configuration = try options.resolve(environment: ProcessInfo.processInfo.environment)
+            } catch let error as ConfigurationError {
+                throw ValidationError(error.description)
+            }
+            LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+            let logger = Logger(label: "callback-stream")
+            let service = ProcessorService(configuration: configuration, logger: logger)
+            if let failure = try await service.run() {
+                logger.critical("processor stopped with an error", metadata: ["reason": "\(failure)"])
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -1,0 +1,33 @@
+/// The settings of one partition's topology, in milliseconds and plain values.
+public struct TopologyConfiguration: Sendable, Equatable {
+    public var inactivityTimeoutMs: Int64
+    public var allowedLatenessMs: Int64
+    /// Wall-clock silence after which an idle partition's watermark advances with the wall clock.
+    public var idleAdvanceAfterMs: Int64
+    public var windowMs: Int64
+    public var alertThreshold: Double
+    public var alertMinVolume: Int
+    public var maxRecordBytes: Int
+    public var includeFormValues: Bool
+    /// Publish summaries of sessions that never reached `opened` (otherwise they are only counted).
+    public var publishNotOpened: Bool
+    /// Per-partition cap on open sessions (the processor also enforces its process-wide cap).
+    public var maxOpenSessions: Int
+
+    public init(
+        inactivityTimeoutMs: Int64 = 30 * 60_000, allowedLatenessMs: Int64 = 5_000, idleAdvanceAfterMs: Int64 = 10_000,
+        windowMs: Int64 = 60_000, alertThreshold: Double = 0.2, alertMinVolume: Int = 20, maxRecordBytes: Int = 65_536,
+        includeFormValues: Bool = false, publishNotOpened: Bool = false, maxOpenSessions: Int = 1_000_000
+    ) {
+        self.inactivityTimeoutMs = inactivityTimeoutMs
+        self.allowedLatenessMs = allowedLatenessMs
+        self.idleAdvanceAfterMs = idleAdvanceAfterMs
+        self.windowMs = windowMs
+        self.alertThreshold = alertThreshold
+        self.alertMinVolume = alertMinVolume
+        self.maxRecordBytes = maxRecordBytes
+        self.includeFormValues = includeFormValues
+        self.publishNotOpened = publishNotOpened
+        self.maxOpenSessions = maxOpenSessions
+    }
+}

@@ -1,0 +1,40 @@
+/// One record the topology wants published, handed to the caller's emit callback.
+///
+/// `key` and `value` point into the topology's reusable buffers (or the input record for dead
+/// letters) and are valid only during the callback.
+public struct TopologyOutput {
+    /// What the record is, with the facts the processor counts in its metrics.
+    public enum Info {
+        /// A session summary for the summaries topic (when `published` is false — a `notOpened`
+        /// session by default — nothing is to be produced; it is only counted).
+        case summary(summaryID: String, outcome: Outcome, closeReason: CloseReason, stages: FunnelStages, published: Bool)
+        /// An input record for the dead-letter topic, with its reason.
+        case deadLetter(code: RejectionCode, detail: String, sourceOffset: Int64)
+        /// A window's aggregate for the stats topic.
+        case stats(errorRatio: Double?, elapsedP50: Int64?, elapsedP95: Int64?, elapsedP99: Int64?)
+        /// An error-spike alert for the alerts topic.
+        case alert
+    }
+
+    public var key: UnsafeRawBufferPointer?
+    public var value: UnsafeRawBufferPointer
+    public var info: Info
+    /// The session was closed early because the open-session cap was reached.
+    public var evicted: Bool
+}
+
+/// The lifecycle stages a summarized session reached, for the funnel metrics.
+public struct FunnelStages: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let opened = FunnelStages(rawValue: 1)
+    public static let started = FunnelStages(rawValue: 2)
+    public static let submitted = FunnelStages(rawValue: 4)
+    public static let completed = FunnelStages(rawValue: 8)
+
+    /// The stages with their metric label, in funnel order.
+    public static let labelled: [(stage: FunnelStages, label: String)] = [
+        (.opened, "opened"), (.started, "started"), (.submitted, "submitted"), (.completed, "completed"),
+    ]
+}

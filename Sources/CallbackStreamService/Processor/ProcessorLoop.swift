@@ -1,0 +1,456 @@
+import CallbackStreamCore
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+
+/// The poll loop: consume a batch → run each record through its partition's topology →
+/// produce outputs → serve delivery reports → tick idle partitions → commit → publish metrics.
+///
+/// It runs on one dedicated thread (never on Swift's cooperative pool) and owns all processor
+/// state without locks; other threads only set ``requestStop()`` and read published snapshots.
+final class ProcessorLoop: @unchecked Sendable {
+    // @unchecked Sendable: every stored property except `stopRequested` (a Mutex) is touched only
+    // by the thread that calls `run()`; other threads may only call `requestStop()`.
+
+    private let configuration: ProcessorConfiguration
+    private let logger: Logger
+    private let board: MetricsBoard
+    private let queries: SessionQueries
+    private let stopRequested = Mutex(false)
+
+    private var consumer: KafkaConsumer!
+    private var producer: KafkaProducer!
+    private var tasks: [Int32: PartitionTask] = [:]
+    private var generation: UInt32 = 0
+    private var slab = DeliverySlab()
+    private var metrics = MetricsSnapshot()
+    private var failure: String?
+    private var paused = false
+    private var joinedGroup = false
+    private var lastCommitNanos: UInt64 = 0
+    private var lastPublishNanos: UInt64 = 0
+    private var commitRequestedAt: [UInt64] = []
+    private let topologyConfiguration: TopologyConfiguration
+
+    /// Producer queue depth at which input partitions are paused, and at which they resume.
+    private let pauseAtQueueLength = 200_000
+    private let resumeAtQueueLength = 50_000
+
+    init(configuration: ProcessorConfiguration, logger: Logger, board: MetricsBoard, queries: SessionQueries) {
+        self.configuration = configuration
+        self.logger = logger
+        self.board = board
+        self.queries = queries
+        self.topologyConfiguration = TopologyConfiguration(
+            inactivityTimeoutMs: configuration.inactivityTimeoutMs,
+            allowedLatenessMs: configuration.allowedLatenessMs,
+            idleAdvanceAfterMs: configuration.idleAdvanceAfterMs,
+            windowMs: configuration.windowMs,
+            alertThreshold: configuration.alertThreshold,
+            alertMinVolume: configuration.alertMinVolume,
+            maxRecordBytes: configuration.maxRecordBytes,
+            includeFormValues: configuration.includeFormValues,
+            publishNotOpened: configuration.publishNotOpened)
+        metrics.alertThreshold = configuration.alertThreshold
+    }
+
+    /// Asks the loop to stop after its current turn (any thread).
+    func requestStop() {
+        stopRequested.withLock { $0 = true }
+        consumer?.wakeup()
+    }
+
+    private var shouldStop: Bool { stopRequested.withLock { $0 } }
+
+    // MARK: - Running
+
+    /// Runs until ``requestStop()`` or a fatal error; then flushes, commits and leaves the group.
+    /// - Returns: `nil` on a clean stop, else the reason the processor failed.
+    func run() -> String? {
+        do {
+            try start()
+        } catch {
+            return "cannot start: \(error)"
+        }
+        logger.info("processor started", metadata: [
+            "kafka.bootstrap": "\(configuration.bootstrapServers)", "kafka.group": "\(configuration.groupID)",
+            "topic.input": "\(configuration.inputTopic)",
+        ])
+        while !shouldStop, failure == nil {
+            turn()
+        }
+        shutDown()
+        return failure
+    }
+
+    private func start() throws {
+        var common = KafkaConfiguration()
+        try common.set("bootstrap.servers", configuration.bootstrapServers)
+        var consumerConfiguration = common
+        try consumerConfiguration.set("group.id", configuration.groupID)
+        try consumerConfiguration.set("partition.assignment.strategy", "cooperative-sticky")
+        try consumerConfiguration.set("auto.offset.reset", "earliest")
+        try consumerConfiguration.set("enable.partition.eof", "true")
+        try consumerConfiguration.set("enable.auto.commit", "false")
+        try consumerConfiguration.set("enable.auto.offset.store", "false")
+        var producerConfiguration = common
+        try producerConfiguration.set("linger.ms", "5")
+        try producerConfiguration.set("compression.type", "lz4")
+        for (key, value) in configuration.librdkafka.sorted(by: { $0.key < $1.key }) {
+            // Pass-through properties apply to both clients; a client-specific one that the
+            // other rejects is ignored there (librdkafka's own error text is logged).
+            do { try consumerConfiguration.set(key, value) } catch {
+                logger.debug("property not applied to consumer", metadata: ["kafka.property": "\(key)", "error": "\(error)"])
+            }
+            do { try producerConfiguration.set(key, value) } catch {
+                logger.debug("property not applied to producer", metadata: ["kafka.property": "\(key)", "error": "\(error)"])
+            }
+        }
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { [unowned self] report in
+            self.delivered(report)
+        }
+        consumer = try KafkaConsumer(
+            configuration: consumerConfiguration, logger: logger,
+            commitHandler: { [unowned self] result in self.committed(result) },
+            rebalanceHandler: { [unowned self] _, event in self.rebalanced(event) })
+        try consumer.subscribe(topics: [configuration.inputTopic])
+    }
+
+    private func turn() {
+        if let fatal = consumer.fatalFailure ?? producer.fatalFailure {
+            fail("fatal Kafka client error: \(fatal)")
+            return
+        }
+        applyBackpressure()
+        consumer.poll(maxMessages: 2_000, timeout: .milliseconds(50)) { message in
+            self.consume(message)
+        }
+        producer.poll(timeout: .zero)
+        let now = Self.wallClockMs()
+        for task in tasks.values.sorted(by: { $0.partition < $1.partition }) where !task.isReplaying {
+            task.topology.tick(nowMs: now) { output in self.emit(output, from: task) }
+        }
+        enforceSessionCap()
+        let nanos = DispatchTime.now().uptimeNanoseconds
+        if nanos - lastCommitNanos >= UInt64(configuration.commitIntervalMs) * 1_000_000 {
+            lastCommitNanos = nanos
+            commit(tasks.keys.sorted(), synchronously: false)
+        }
+        for query in queries.drain() {
+            query.answer(liveSession(query.interactionID))
+        }
+        if nanos - lastPublishNanos >= 200_000_000 {
+            lastPublishNanos = nanos
+            publishMetrics()
+        }
+    }
+
+    // MARK: - Input
+
+    private func consume(_ message: ConsumedMessage) {
+        if let error = message.error {
+            if message.isPartitionEOF {
+                if let task = tasks[message.partition], task.isReplaying {
+                    // The log ends before the replay mark (e.g. retention removed records): stop replaying.
+                    finishReplay(task)
+                }
+                return
+            }
+            if error.code == .unknownTopicOrPartition || error.code == .unknownTopic {
+                fail("input topic '\(configuration.inputTopic)' does not exist (\(error))")
+            } else if error.isFatal {
+                fail("consumer error: \(error)")
+            } else {
+                logger.warning("consumer error", metadata: ["error": "\(error)"])
+            }
+            return
+        }
+        guard let task = tasks[message.partition] else { return }
+        let offset = message.offset
+        let now = Self.wallClockMs()
+        task.lastArrivalMs = now
+        metrics.consumedByPartition[task.partition, default: 0] += 1
+        task.ledger.willProcess(offset: offset, watermark: task.topology.watermark)
+        if task.isReplaying { metrics.replayedRecords += 1 }
+        task.topology.process(key: message.key, value: message.value, offset: offset, arrivalMs: now) { output in
+            self.emit(output, from: task)
+        }
+        if let mark = task.suppressThrough, offset >= mark {
+            finishReplay(task)
+        }
+    }
+
+    /// Ends a partition's replay: restores the watermark it had when its outputs were last
+    /// acknowledged (firing the same timers, still suppressed), then publishes normally.
+    private func finishReplay(_ task: PartitionTask) {
+        if let watermark = task.restoredWatermark {
+            task.topology.advanceWatermark(to: watermark) { output in self.emit(output, from: task) }
+        }
+        task.suppressThrough = nil
+        task.restoredWatermark = nil
+        logger.info("replay finished", metadata: ["kafka.partition": "\(task.partition)", "sessions.open": "\(task.topology.openSessionCount)"])
+    }
+
+    // MARK: - Output
+
+    private func emit(_ output: TopologyOutput, from task: PartitionTask) {
+        if task.isReplaying {
+            return  // already published before the restart: rebuild state only
+        }
+        let kind: MetricsSnapshot.Output
+        let topic: String
+        var headers: [KafkaHeader] = []
+        switch output.info {
+        case let .summary(summaryID, outcome, closeReason, stages, published):
+            metrics.summaries[.init(outcome: outcome.rawValue, closeReason: closeReason.rawValue), default: 0] += 1
+            if output.evicted { metrics.evictions += 1 }
+            guard published else { return }  // notOpened sessions are counted, not published (by default)
+            kind = .summaries
+            topic = configuration.outputTopic
+            headers.append(KafkaHeader(name: "summaryId", value: summaryID))
+            for (stage, label) in FunnelStages.labelled where stages.contains(stage) {
+                metrics.stageReached[label, default: 0] += 1
+            }
+        case let .deadLetter(code, detail, sourceOffset):
+            kind = .dlq
+            topic = configuration.dlqTopic
+            headers = [
+                KafkaHeader(name: "error", value: code.rawValue),
+                KafkaHeader(name: "error.detail", value: detail),
+                KafkaHeader(name: "source.topic", value: configuration.inputTopic),
+                KafkaHeader(name: "source.partition", value: "\(task.partition)"),
+                KafkaHeader(name: "source.offset", value: "\(sourceOffset)"),
+            ]
+            metrics.deadLettersByCode[code.rawValue, default: 0] += 1
+            if code == .lateEvent { metrics.lateEvents += 1 }
+        case let .stats(errorRatio, p50, p95, p99):
+            kind = .stats
+            topic = configuration.statsTopic
+            if let errorRatio { metrics.lastWindowErrorRatio = errorRatio }
+            if let p50, let p95, let p99 { metrics.lastWindowElapsed = .init(p50: Double(p50), p95: Double(p95), p99: Double(p99)) }
+        case .alert:
+            kind = .alerts
+            topic = configuration.alertsTopic
+            metrics.alerts += 1
+            metrics.recentAlerts.append(String(decoding: output.value, as: UTF8.self))
+            if metrics.recentAlerts.count > MetricsSnapshot.recentAlertLimit { metrics.recentAlerts.removeFirst() }
+            logger.warning("error-spike alert", metadata: ["alert": "\(String(decoding: output.value, as: UTF8.self))"])
+        }
+        let cause = task.ledger.produced()
+        let opaque = slab.allocate(.init(
+            partition: task.partition, generation: task.generation, cause: cause,
+            producedAtNanos: DispatchTime.now().uptimeNanoseconds, output: kind))
+        while true {
+            do {
+                try producer.produce(topic: topic, key: output.key, value: output.value, headers: headers, opaque: opaque)
+                return
+            } catch where error.isQueueFull {
+                producer.poll(timeout: .milliseconds(10))  // bounded: serve reports until there is room
+            } catch {
+                fail("cannot produce to '\(topic)': \(error)")
+                return
+            }
+        }
+    }
+
+    private func delivered(_ report: DeliveryReport) {
+        guard let entry = slab.release(report.opaque) else { return }
+        if let error = report.error {
+            // librdkafka already retried what can be retried: this output is lost unless we stop
+            // here without committing past it, so that a restart replays and produces it again.
+            fail("delivery to '\(report.topic)' failed permanently: \(error)")
+            return
+        }
+        metrics.producedByOutput[entry.output, default: 0] += 1
+        metrics.deliveryLatency.observe(seconds: Double(DispatchTime.now().uptimeNanoseconds - entry.producedAtNanos) / 1e9)
+        guard let task = tasks[entry.partition], task.generation == entry.generation else { return }
+        task.ledger.acknowledged(cause: entry.cause)
+    }
+
+    // MARK: - Commits
+
+    private func commit(_ partitions: [Int32], synchronously: Bool) {
+        var offsets: [TopicPartitionOffset] = []
+        for partition in partitions {
+            guard let task = tasks[partition], !task.isReplaying else { continue }
+            let point = task.ledger.commitPoint(retainedOffset: task.topology.minimumRetainedOffset, watermark: task.topology.watermark)
+            let key = TopicPartitionOffsetKey(offset: point.offset, metadata: point.metadata.encoded)
+            guard key != task.lastCommitted, point.offset >= 0 else { continue }
+            task.lastCommitted = key
+            offsets.append(TopicPartitionOffset(topic: configuration.inputTopic, partition: partition, offset: point.offset, metadata: key.metadata))
+        }
+        guard !offsets.isEmpty else { return }
+        let started = DispatchTime.now().uptimeNanoseconds
+        do {
+            if synchronously {
+                try consumer.commit(offsets)
+                metrics.commitLatency.observe(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            } else {
+                try consumer.commitAsync(offsets)
+                commitRequestedAt.append(started)
+            }
+        } catch {
+            for offset in offsets { tasks[offset.partition]?.lastCommitted = nil }
+            logger.warning("offset commit failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func committed(_ result: CommitResult) {
+        if !commitRequestedAt.isEmpty {
+            let started = commitRequestedAt.removeFirst()
+            metrics.commitLatency.observe(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        }
+        if let error = result.error {
+            for offset in result.offsets { tasks[offset.partition]?.lastCommitted = nil }
+            logger.warning("offset commit failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Rebalance
+
+    private func rebalanced(_ event: RebalanceEvent) {
+        joinedGroup = true
+        switch event {
+        case .assigned(let partitions):
+            assign(partitions.filter { $0.topic == configuration.inputTopic })
+        case .revoked(let partitions):
+            let numbers = partitions.map(\.partition)
+            // Every output of these partitions must be acknowledged before their last commit.
+            do { try producer.flush(timeout: .milliseconds(configuration.shutdownTimeoutMs)) } catch {
+                logger.error("flush on revoke failed", metadata: ["error": "\(error)"])
+            }
+            if failure == nil { commit(numbers, synchronously: true) }
+            for partition in numbers { tasks[partition] = nil }
+            logger.info("partitions revoked", metadata: ["kafka.partitions": "\(numbers)"])
+        case .lost(let partitions):
+            for partition in partitions { tasks[partition.partition] = nil }
+            logger.warning("partitions lost; their state is dropped and will be rebuilt by their new owner",
+                           metadata: ["kafka.partitions": "\(partitions.map(\.partition))"])
+        }
+        publishMetrics()
+    }
+
+    private func assign(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        let committed: [TopicPartitionOffset]
+        do {
+            committed = try consumer.committed(partitions, timeout: .seconds(30))
+        } catch {
+            fail("cannot read committed offsets for \(partitions): \(error)")
+            return
+        }
+        let now = Self.wallClockMs()
+        for partition in partitions {
+            let entry = committed.first { $0.partition == partition.partition }
+            let start = entry.map { $0.isValid ? $0.offset : 0 } ?? 0
+            let metadata = entry?.metadata.flatMap(CommitMetadata.init(parsing:))
+            generation &+= 1
+            let task = PartitionTask(
+                partition: partition.partition, generation: generation,
+                topology: PartitionTopology(partition: partition.partition, configuration: topologyConfiguration),
+                startOffset: start, metadata: metadata, nowMs: now)
+            if let watermark = metadata?.watermark, !task.isReplaying {
+                task.topology.advanceWatermark(to: watermark) { _ in }
+            }
+            tasks[partition.partition] = task
+            logger.info("partition assigned", metadata: [
+                "kafka.partition": "\(partition.partition)", "kafka.offset": "\(start)",
+                "replay.through": "\(task.suppressThrough.map(String.init) ?? "-")",
+            ])
+        }
+    }
+
+    // MARK: - Limits
+
+    private func applyBackpressure() {
+        let queued = producer.outQueueLength
+        let assigned = tasks.keys.sorted().map { TopicPartition(topic: configuration.inputTopic, partition: $0) }
+        if !paused, queued >= pauseAtQueueLength {
+            paused = true
+            try? consumer.pause(assigned)
+            logger.notice("input paused: producer queue is full", metadata: ["producer.queued": "\(queued)"])
+        } else if paused, queued <= resumeAtQueueLength {
+            paused = false
+            try? consumer.resume(assigned)
+            logger.notice("input resumed", metadata: ["producer.queued": "\(queued)"])
+        }
+        if paused { producer.poll(timeout: .milliseconds(50)) }
+    }
+
+    private func enforceSessionCap() {
+        var open = tasks.values.reduce(0) { $0 + $1.topology.openSessionCount }
+        while open > configuration.maxOpenSessions {
+            var victim: PartitionTask?
+            var victimDeadline = Int64.max
+            for task in tasks.values.sorted(by: { $0.partition < $1.partition }) where !task.isReplaying {
+                if let deadline = task.topology.earliestDeadline(), deadline < victimDeadline {
+                    victim = task
+                    victimDeadline = deadline
+                }
+            }
+            guard let victim else { break }
+            victim.topology.evictEarliest { output in self.emit(output, from: victim) }
+            open -= 1
+        }
+    }
+
+    // MARK: - Queries and metrics
+
+    private func liveSession(_ interactionID: String) -> String? {
+        for task in tasks.values {
+            if let json = task.topology.liveSessionJSON(interactionID: interactionID) { return json }
+        }
+        return nil
+    }
+
+    private func publishMetrics() {
+        metrics.openSessionsByPartition = [:]
+        metrics.watermarkByPartition = [:]
+        for task in tasks.values {
+            metrics.openSessionsByPartition[task.partition] = task.topology.openSessionCount
+            if task.topology.watermark != Int64.min { metrics.watermarkByPartition[task.partition] = task.topology.watermark }
+        }
+        if let consumer {
+            metrics.consumerLagByPartition = [:]
+            for (partition, lag) in consumer.lags() where partition.topic == configuration.inputTopic {
+                metrics.consumerLagByPartition[partition.partition] = lag
+            }
+        }
+        metrics.replayingPartitions = tasks.values.filter(\.isReplaying).count
+        metrics.ready = joinedGroup && metrics.replayingPartitions == 0 && failure == nil && !shouldStop
+        board.publish(metrics)
+    }
+
+    // MARK: - Stopping
+
+    private func fail(_ reason: String) {
+        guard failure == nil else { return }
+        failure = reason
+        logger.critical("processor failing", metadata: ["reason": "\(reason)"])
+    }
+
+    private func shutDown() {
+        logger.info("shutting down: flushing outputs and committing offsets")
+        do { try producer.flush(timeout: .milliseconds(configuration.shutdownTimeoutMs)) } catch {
+            logger.error("flush at shutdown did not complete", metadata: ["error": "\(error)", "producer.queued": "\(producer.outQueueLength)"])
+        }
+        if failure == nil {
+            commit(tasks.keys.sorted(), synchronously: true)
+        }
+        // Leaving the group revokes every partition; the revoke handler commits once more
+        // (nothing changed) and drops state. Open sessions are not force-closed: whoever
+        // takes the partitions next rebuilds them by replay.
+        do { try consumer.close() } catch {
+            logger.warning("leaving the consumer group failed", metadata: ["error": "\(error)"])
+        }
+        queries.failAll()
+        metrics.ready = false
+        board.publish(metrics)
+        logger.info("processor stopped", metadata: ["failure": "\(failure ?? "none")"])
+    }
+
+    static func wallClockMs() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
