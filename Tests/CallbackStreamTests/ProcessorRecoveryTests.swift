@@ -1,0 +1,80 @@
+import CallbackTraffic
+import Foundation
+import Testing
+
+/// Restarts, crashes and a second instance against generated traffic, checked against the
+/// generator's ground truth: every expected summary present, nothing invented, duplicates
+/// (only ever from the last uncommitted interval) byte-identical.
+@Suite(.serialized) struct ProcessorRecoveryTests {
+    /// Generator settings matching `Pipeline.fastSettings` (3 s timeout, 1 s lateness).
+    static func generatorArguments(interactions: Int, rate: Int, seed: Int) -> [String] {
+        ["--interactions", "\(interactions)", "--rate", "\(rate)", "--seed", "\(seed)",
+         "--inactivity-timeout", "3s", "--allowed-lateness", "1s", "--interaction-spacing", "20ms"]
+    }
+
+    /// Waits until the summaries topic holds every expected summary, then checks it exactly.
+    static func expectExact(_ pipeline: Pipeline, _ truth: GroundTruth, allowDuplicates: Bool) async throws -> TruthCheck {
+        let expected = Set((truth.expectedSessions ?? []).filter(\.isPublishedByDefault).map(\.summaryId))
+        #expect(!expected.isEmpty)
+        let summaries = try await pipeline.waitFor("callback.summaries", "\(expected.count) expected summaries", timeout: .seconds(90)) { records in
+            Set(records.compactMap { $0.json["summaryId"] as? String }).isSuperset(of: expected)
+        }
+        let check = TruthCheck(summaries: summaries, truth: truth)
+        #expect(check.missing.isEmpty, "missing \(check.missing.prefix(5))")
+        #expect(check.unexpected.isEmpty, "unexpected \(check.unexpected.prefix(5))")
+        #expect(check.mismatched.isEmpty, "mismatched \(check.mismatched.prefix(5))")
+        #expect(check.nonIdenticalDuplicates.isEmpty, "duplicates that differ: \(check.nonIdenticalDuplicates.prefix(5))")
+        if !allowDuplicates { #expect(check.duplicates == 0) }
+        return check
+    }
+
+    @Test func sigtermMidStreamThenRestartLosesAndDuplicatesNothing() async throws {
+        let pipeline = try await Pipeline.start()
+        defer { pipeline.stop() }
+        let (first, _) = try await pipeline.startProcessor()
+        defer { first.kill() }
+        async let truth = pipeline.generate(Self.generatorArguments(interactions: 600, rate: 600, seed: 11))
+
+        _ = try await pipeline.waitFor("callback.summaries", "some summaries") { $0.count >= 40 }
+        first.send(SIGTERM)
+        let exit = try await first.waitForExit(timeout: .seconds(40))
+        #expect(exit.status == 0, "SIGTERM must flush, commit and exit 0: \(first.stderr.suffix(2000))")
+
+        let (second, _) = try await pipeline.startProcessor()
+        defer { second.kill() }
+        let check = try await Self.expectExact(pipeline, try await truth, allowDuplicates: false)
+        #expect(check.exact)
+        #expect(second.stderr.contains("replay"), "the restarted processor rebuilds open sessions by replay")
+    }
+
+    @Test func killMinusNineThenRestartLosesNothing() async throws {
+        let pipeline = try await Pipeline.start()
+        defer { pipeline.stop() }
+        let (first, _) = try await pipeline.startProcessor()
+        defer { first.kill() }
+        async let truth = pipeline.generate(Self.generatorArguments(interactions: 600, rate: 600, seed: 12))
+
+        _ = try await pipeline.waitFor("callback.summaries", "some summaries") { $0.count >= 40 }
+        first.send(SIGKILL)
+        _ = try await first.waitForExit()
+
+        let (second, _) = try await pipeline.startProcessor()
+        defer { second.kill() }
+        let check = try await Self.expectExact(pipeline, try await truth, allowDuplicates: true)
+        #expect(check.exact)
+    }
+
+    @Test func twoInstancesInOneGroupTogetherProduceExactlyTheExpectedSet() async throws {
+        let pipeline = try await Pipeline.start(partitions: 8)
+        defer { pipeline.stop() }
+        let (first, _) = try await pipeline.startProcessor()
+        defer { first.kill() }
+        let (second, _) = try await pipeline.startProcessor()
+        defer { second.kill() }
+        let truth = try await pipeline.generate(Self.generatorArguments(interactions: 600, rate: 800, seed: 13))
+        let check = try await Self.expectExact(pipeline, truth, allowDuplicates: true)
+        #expect(check.exact)
+        // Both instances did real work.
+        #expect(first.stderr.contains("partition assigned") && second.stderr.contains("partition assigned"))
+    }
+}
