@@ -39,7 +39,7 @@ import Darwin
 /// an earlier event is inserted. Strings live in the partition's ``SymbolTable``; the state
 /// holds one reference to each id it stores, so call ``releaseSymbols(in:)`` when the session
 /// is dropped.
-public struct InteractionState {
+public struct InteractionState: Sendable {
     /// Sections: events | errors | form fields | attributes.
     @usableFromInline var words: [UInt32] = []
     var elapsedValue: Int64 = 0
