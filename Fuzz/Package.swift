@@ -7,7 +7,8 @@ import PackageDescription
 ///
 /// The parent package is a path dependency; SwiftPM names it after its directory, which is not
 /// fixed (a clone, a worktree), so the identity is computed from this package's location.
-let parentIdentity = Context.packageDirectory.split(separator: "/").dropLast().last.map(String.init) ?? "callback-stream"
+let parentIdentity =
+    Context.packageDirectory.split(separator: "/").dropLast().last.map { $0.lowercased() } ?? "callback-stream"
 
 let package = Package(
     name: "callback-stream-fuzz",
