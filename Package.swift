@@ -21,6 +21,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "callback-stream", targets: ["callback-stream"]),
+        // The pure core as a library, so that `Fuzz/` (a separate package) can depend on it.
+        .library(name: "CallbackStreamCore", targets: ["CallbackStreamCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -60,6 +62,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
+        ),
+        // Throughput of the core (decode, state, encode): `swift run -c release CoreBenchmark`.
+        .executableTarget(
+            name: "CoreBenchmark",
+            dependencies: ["CallbackStreamCore", "CoreBenchmarkSupport"],
+            path: "Benchmarks/CoreBenchmark",
+            swiftSettings: strict
+        ),
+        // Allocation counting / heap statistics for CoreBenchmark only.
+        .target(
+            name: "CoreBenchmarkSupport",
+            path: "Benchmarks/CoreBenchmarkSupport"
         ),
         .executableTarget(
             name: "callback-stream",

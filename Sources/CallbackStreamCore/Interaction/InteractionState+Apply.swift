@@ -44,13 +44,34 @@ extension InteractionState {
         setUInt64(hash, at: at + 2)
         nEvents += 1
         namesSeen |= event.name.bit
+        if position < n { shiftSources(from: position) }
 
-        let rank = order + 1
-        if let metadata = event.metadata { applyMetadata(metadata, rank: rank, symbols: &symbols) }
+        let source = UInt16(truncatingIfNeeded: position)
+        if let metadata = event.metadata { applyMetadata(metadata, source: source, symbols: &symbols) }
         for pair in event.attributes {
-            upsert(.attributes, name: pair.name.bytes, value: pair.value.bytes, rank: rank, symbols: &symbols)
+            upsert(.attributes, name: pair.name.bytes, value: pair.value.bytes, source: source, symbols: &symbols)
         }
         return .applied(outOfOrder: outOfOrder)
+    }
+
+    /// The sort key (timestamp·8 + name) of event entry `index`: the rank of values it supplied.
+    @inline(__always)
+    func order(ofEvent index: UInt16) -> UInt64 {
+        uint64(at: Int(index) * Self.eventWords)
+    }
+
+    /// An event was inserted at `position`: source references at or after it move up by one.
+    mutating func shiftSources(from position: Int) {
+        let p = UInt16(truncatingIfNeeded: position)
+        if metadataSource != Self.noEvent && metadataSource >= p { metadataSource += 1 }
+        if elapsedSource != Self.noEvent && elapsedSource >= p { elapsedSource += 1 }
+        if keepsFormValues {
+            for i in 0..<Int(nForm) where words[formStart + i * 3 + 2] >= UInt32(p) { words[formStart + i * 3 + 2] += 1 }
+        }
+        let base = attributesStart
+        for i in 0..<Int(nAttributes) where words[base + i * Self.attributeWords + 2] >= UInt32(p) {
+            words[base + i * Self.attributeWords + 2] += 1
+        }
     }
 
     /// Drops this state's references to symbols and empties it. Call once when the session is
@@ -71,29 +92,31 @@ extension InteractionState {
 
     // MARK: - Metadata
 
-    mutating func applyMetadata(_ m: EventMetadata, rank: UInt64, symbols: inout SymbolTable) {
+    mutating func applyMetadata(_ m: EventMetadata, source: UInt16, symbols: inout SymbolTable) {
         let flags: UInt8 = (m.proactive ? 1 : 0) | (m.prefilled ? 2 : 0) | (m.autoSubmitted ? 4 : 0)
-        if rank > metadataRank {
+        let rank = order(ofEvent: source)
+        if metadataSource == Self.noEvent || rank > order(ofEvent: metadataSource) {
             flagBits = (flagBits & ~7) | flags
-            metadataRank = rank
-        } else if rank == metadataRank {
+            metadataSource = source
+        } else if rank == order(ofEvent: metadataSource) {
             flagBits |= flags
         }
         for slot in 0..<5 {
             guard let value = m.timestamp(for: Self.metadataName(slot)) else { continue }
             let bit: UInt8 = 1 << slot
+            let low = UInt32(truncatingIfNeeded: value)
             if metadataPresent & bit == 0 {
                 metadataPresent |= bit
-                setMetadataTimestamp(slot, value)
-            } else if metadataTimestamp(slot) != value {
+                setMetadataTimestamp(slot, low)
+            } else if metadataTimestamp(slot) != low {
                 metadataConflict |= bit
             }
         }
         if let elapsed = m.elapsed {
-            if rank > elapsedRank {
+            if elapsedSource == Self.noEvent || rank > order(ofEvent: elapsedSource) {
                 elapsedValue = elapsed
-                elapsedRank = rank
-            } else if rank == elapsedRank {
+                elapsedSource = source
+            } else if rank == order(ofEvent: elapsedSource) {
                 elapsedValue = max(elapsedValue, elapsed)
             }
         }
@@ -101,7 +124,7 @@ extension InteractionState {
         if let form = m.form {
             for field in form {
                 if keepsFormValues {
-                    upsert(.form, name: field.name.bytes, value: field.value.bytes, rank: rank, symbols: &symbols)
+                    upsert(.form, name: field.name.bytes, value: field.value.bytes, source: source, symbols: &symbols)
                 } else {
                     insertIfAbsent(.form, field.name.bytes, symbols: &symbols)
                 }
@@ -120,7 +143,7 @@ extension InteractionState {
         }
     }
 
-    func metadataTimestamp(_ slot: Int) -> Int64 {
+    func metadataTimestamp(_ slot: Int) -> UInt32 {
         switch slot {
         case 0: metadataTimestamps.0
         case 1: metadataTimestamps.1
@@ -130,7 +153,7 @@ extension InteractionState {
         }
     }
 
-    mutating func setMetadataTimestamp(_ slot: Int, _ value: Int64) {
+    mutating func setMetadataTimestamp(_ slot: Int, _ value: UInt32) {
         switch slot {
         case 0: metadataTimestamps.0 = value
         case 1: metadataTimestamps.1 = value
@@ -210,26 +233,27 @@ extension InteractionState {
         incrementCount(section)
     }
 
-    /// Sets `name` → `value` in a valued section when `rank` is later than the stored value's
-    /// (ties: the bytewise larger value wins).
+    /// Sets `name` → `value` in a valued section when the event at `source` is later than the
+    /// one that supplied the stored value (ties: the bytewise larger value wins).
     mutating func upsert(
-        _ section: Section, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, rank: UInt64,
+        _ section: Section, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, source: UInt16,
         symbols: inout SymbolTable
     ) {
         let (found, index) = search(section, name, symbols: symbols)
         let at = start(section) + index * stride(section)
         if found {
-            let currentRank = uint64(at: at + 2)
+            let rank = order(ofEvent: source)
+            let currentRank = order(ofEvent: UInt16(truncatingIfNeeded: words[at + 2]))
             guard rank >= currentRank else { return }
             let current = SymbolID(rawValue: words[at + 1])
-            let order = symbols.compare(current, value)
-            if order != 0 {
-                guard rank > currentRank || order < 0 else { return }
+            let comparison = symbols.compare(current, value)
+            if comparison != 0 {
+                guard rank > currentRank || comparison < 0 else { return }
                 let replacement = symbols.intern(value)
                 symbols.release(current)
                 words[at + 1] = replacement.rawValue
             }
-            setUInt64(rank, at: at + 2)
+            words[at + 2] = UInt32(source)
             return
         }
         let key = symbols.intern(name)
@@ -237,7 +261,7 @@ extension InteractionState {
         insertWords(stride(section), at: at)
         words[at] = key.rawValue
         words[at + 1] = stored.rawValue
-        setUInt64(rank, at: at + 2)
+        words[at + 2] = UInt32(source)
         incrementCount(section)
     }
 

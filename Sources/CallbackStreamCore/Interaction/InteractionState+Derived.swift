@@ -100,7 +100,7 @@ extension InteractionState {
 
     /// Metadata `elapsed` when given, else `started` → `completed` (or `cancelled`).
     public var elapsedMs: Int64? {
-        if elapsedRank > 0 { return elapsedValue }
+        if elapsedSource != Self.noEvent { return elapsedValue }
         let t = eventTimestamps
         guard let start = t[.started], let end = t[.completed] ?? t[.cancelled] else { return nil }
         return end - start
@@ -154,7 +154,9 @@ extension InteractionState {
         guard metadataPresent != 0 else { return false }
         let t = eventTimestamps
         for slot in 0..<5 where metadataPresent & (1 << slot) != 0 {
-            if let own = t[Self.metadataName(slot)], own != metadataTimestamp(slot) { return true }
+            if let own = t[Self.metadataName(slot)], UInt32(truncatingIfNeeded: own) != metadataTimestamp(slot) {
+                return true
+            }
         }
         return false
     }

@@ -15,32 +15,41 @@ import Darwin
 /// same summary (apart from the `outOfOrder` anomaly, which records that the order was not
 /// sorted).
 ///
-/// Merge rules:
+/// Merge rules ("latest" = greatest (timestamp, lifecycle order) of the carrying event):
 /// - events: deduplicated by `eventId`, else by (`event`, `timestamp`); stored as 64-bit hashes.
-/// - `proactive`/`prefilled`/`autoSubmitted`: from the metadata of the latest event (by
-///   timestamp, then lifecycle order) that has a metadata block; a field absent there is
-///   `false`. Two different events with the same timestamp and name: flags are OR-ed.
+///   A repeated identity with different content keeps the first arrival.
+/// - `proactive`/`prefilled`/`autoSubmitted`: from the metadata of the latest event that has a
+///   metadata block; a field absent there is `false`. Two different events with the same
+///   timestamp and name: flags are OR-ed.
 /// - `elapsed`: from the latest event whose metadata gives it (ties: the larger value).
 /// - error codes and form field names: the union over all events, sorted bytewise.
 /// - attributes and (when kept) form values: per key, the value of the latest event carrying
 ///   the key (ties: the bytewise larger value).
+/// - metadata timestamps: only checked for agreement (the `metadataMismatch` anomaly); they
+///   are kept as their low 32 bits, so a disagreement by an exact multiple of 2^32 ms
+///   (≈ 49.7 days) would go unnoticed.
 ///
-/// Storage: one inline struct of fixed size plus one `[UInt32]` holding, in sections, the
-/// events (4 words each: timestamp·8+name, hash), error code ids, form field ids (4 words each
-/// with value id and rank when form values are kept), and attributes (key id, value id, rank).
-/// Strings live in the partition's ``SymbolTable``; the state holds one reference to each id
-/// it stores, so call ``releaseSymbols(in:)`` when the session is dropped.
-public struct InteractionState {
+/// Storage: a small inline struct plus one `[UInt32]` holding, in sections, the events (4 words
+/// each: timestamp·8+name, then the 64-bit dedup hash), error code ids, form field name ids
+/// (3 words each — name, value, source event — when form values are kept), and attributes
+/// (key, value, source event). Timestamps are stored absolute (53 bits, packed with the event
+/// name) rather than relative to the first event: the same 8 bytes, but no rebasing and no
+/// overflow case when a late event is far from the others. A "source event" is the index of
+/// the event entry that supplied a value; it stands for that event's rank and is shifted when
+/// an earlier event is inserted. Strings live in the partition's ``SymbolTable``; the state
+/// holds one reference to each id it stores, so call ``releaseSymbols(in:)`` when the session
+/// is dropped.
+public struct InteractionState: Sendable {
     /// Sections: events | errors | form fields | attributes.
     @usableFromInline var words: [UInt32] = []
-    /// Metadata timestamps `opened, started, cancelled, completed, closed` (valid where the
-    /// `metadataPresent` bit is set).
-    var metadataTimestamps: (Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0)
-    /// Rank (see `rank(of:)`) of the event the flags came from; 0 = none yet.
-    var metadataRank: UInt64 = 0
-    /// Rank of the event `elapsed` came from; 0 = none.
-    var elapsedRank: UInt64 = 0
     var elapsedValue: Int64 = 0
+    /// Low 32 bits of the metadata timestamps `opened, started, cancelled, completed, closed`
+    /// (valid where the `metadataPresent` bit is set).
+    var metadataTimestamps: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0)
+    /// Event index the flags came from; `noEvent` = none yet.
+    var metadataSource: UInt16 = InteractionState.noEvent
+    /// Event index `elapsed` came from; `noEvent` = none.
+    var elapsedSource: UInt16 = InteractionState.noEvent
     var nEvents: UInt16 = 0
     var nErrors: UInt16 = 0
     var nForm: UInt16 = 0
@@ -54,9 +63,13 @@ public struct InteractionState {
     var metadataPresent: UInt8 = 0
     var metadataConflict: UInt8 = 0
 
+    static let noEvent = UInt16.max
     static let eventWords = 4
-    static let attributeWords = 4
-    static let initialWordCapacity = 40
+    static let attributeWords = 3
+    /// Words reserved on the first event: 42 words plus the array header fill a 208-byte
+    /// glibc chunk exactly; a complete six-event session with four attributes, four form
+    /// fields and an error code fits without growing.
+    static let initialWordCapacity = 42
 
     /// Creates the empty state of a new session.
     ///
@@ -73,7 +86,7 @@ public struct InteractionState {
     /// Number of distinct events applied.
     public var eventCount: Int { Int(nEvents) }
 
-    var formWords: Int { keepsFormValues ? 4 : 1 }
+    var formWords: Int { keepsFormValues ? 3 : 1 }
     var errorsStart: Int { Int(nEvents) * Self.eventWords }
     var formStart: Int { errorsStart + Int(nErrors) }
     var attributesStart: Int { formStart + Int(nForm) * formWords }

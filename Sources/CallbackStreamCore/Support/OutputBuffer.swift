@@ -2,7 +2,7 @@
 ///
 /// Call ``removeAll()`` between records: the capacity is kept, so steady-state encoding does
 /// not allocate.
-public struct OutputBuffer {
+public struct OutputBuffer: Sendable {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8]
 

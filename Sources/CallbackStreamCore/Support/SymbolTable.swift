@@ -6,9 +6,9 @@
 /// reference, ``release(_:)`` drops one, and a symbol whose count reaches zero is freed (its id
 /// may be reused), so memory follows the live sessions rather than growing forever. All bytes
 /// live in one arena that is compacted when more than half of it is garbage.
-public struct SymbolTable {
+public struct SymbolTable: Sendable {
     @usableFromInline
-    struct Entry {
+    struct Entry: Sendable {
         @usableFromInline var offset: UInt32
         @usableFromInline var length: UInt32
         @usableFromInline var refCount: UInt32
