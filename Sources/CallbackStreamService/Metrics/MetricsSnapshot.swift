@@ -61,6 +61,10 @@ public struct MetricsSnapshot: Sendable, Equatable {
 
     public static let recentAlertLimit = 20
 
+    /// A recent summary (JSON text; never contains form values unless configured), refreshed at
+    /// most once a second — for the demo's terminal view.
+    public var sampleSummary: String?
+
     public init() {}
 
     public var totalConsumed: UInt64 { consumedByPartition.values.reduce(0, +) }

@@ -30,6 +30,7 @@ final class ProcessorLoop: @unchecked Sendable {
     private var joinedGroup = false
     private var lastCommitNanos: UInt64 = 0
     private var lastPublishNanos: UInt64 = 0
+    private var lastSampleNanos: UInt64 = 0
     private var commitRequestedAt: [UInt64] = []
     private let topologyConfiguration: TopologyConfiguration
 
@@ -211,6 +212,11 @@ final class ProcessorLoop: @unchecked Sendable {
             headers.append(KafkaHeader(name: "summaryId", value: summaryID))
             for (stage, label) in FunnelStages.labelled where stages.contains(stage) {
                 metrics.stageReached[label, default: 0] += 1
+            }
+            let nanos = DispatchTime.now().uptimeNanoseconds
+            if nanos - lastSampleNanos >= 1_000_000_000 {
+                lastSampleNanos = nanos
+                metrics.sampleSummary = String(decoding: output.value, as: UTF8.self)
             }
         case let .deadLetter(code, detail, sourceOffset):
             kind = .dlq

@@ -17,6 +17,8 @@ enum GeneratorRun {
         var seed: UInt64
         var startTimeMs: Int64
         var librdkafka: [String]
+        /// Produce each record when the wall clock reaches its event time (the demo), instead of `rate`.
+        var paceByEventTime = false
     }
 
     struct Result: Sendable {
@@ -71,8 +73,14 @@ enum GeneratorRun {
         let expectedRecords = max(1, generator.configuration.interactions * 5)
         let malformedEvery = options.malformed > 0 ? max(1, expectedRecords / options.malformed) : Int.max
 
-        func send(_ record: GeneratedRecord) throws {
-            if interval > 0 {
+        func send(_ record: GeneratedRecord, paced: Bool = true) throws {
+            if paced, options.paceByEventTime {
+                let wait = record.timestampMs - Int64(Date().timeIntervalSince1970 * 1000)
+                if wait > 0 {
+                    producer.poll(timeout: .zero)
+                    usleep(UInt32(min(wait, 1_000) * 1_000))
+                }
+            } else if paced, interval > 0 {
                 let due = started + UInt64(Double(result.records) * interval)
                 let now = DispatchTime.now().uptimeNanoseconds
                 if due > now { usleep(UInt32(min((due - now) / 1_000, 1_000_000))) }
@@ -98,7 +106,7 @@ enum GeneratorRun {
             if progress.stop.load(ordering: .relaxed) { break }
             try send(record)
             if result.records % malformedEvery == 0, let bad = malformedRecords.next() {
-                try send(bad.record)
+                try send(bad.record, paced: false)
                 result.malformed += 1
             }
         }
