@@ -37,7 +37,7 @@ import Testing
         s.consumerLagByPartition = [0: 12, 1: 0]
         s.ready = true
         s.recentAlerts = [
-            #"{"schemaVersion":1,"alertId":"a1","windowStart":1763999880000,"windowEnd":1763999940000,"tenant":"acme","ratio":0.2,"submissions":50,"errors":10,"threshold":0.1,"topErrorCodes":[{"code":"timeout","count":6},{"code":"invalid_phone","count":4}]}"#,
+            #"{"schemaVersion":1,"alertId":"a1","windowStart":1763999880000,"windowEnd":1763999940000,"tenant":"acme","ratio":0.2,"submissions":50,"submissionsWithErrors":10,"threshold":0.1,"topErrorCodes":[{"code":"timeout","count":6},{"code":"invalid_phone","count":4}]}"#,
             "an alert text that is not JSON",
         ]
         return s

@@ -34,7 +34,7 @@ import Testing
         s.replayedRecords = 99
         s.ready = true
         s.recentAlerts = [
-            #"{"schemaVersion":1,"alertId":"a1","windowStart":1763999880000,"windowEnd":1763999940000,"tenant":"acme","ratio":0.2,"submissions":50,"errors":10,"threshold":0.1,"topErrorCodes":[{"code":"timeout","count":6}]}"#,
+            #"{"schemaVersion":1,"alertId":"a1","windowStart":1763999880000,"windowEnd":1763999940000,"tenant":"acme","ratio":0.2,"submissions":50,"submissionsWithErrors":10,"threshold":0.1,"topErrorCodes":[{"code":"timeout","count":6}]}"#,
             "not json <script>",
             #"  {"alertId":"a2","tenant":null}"# + "\n",
         ]

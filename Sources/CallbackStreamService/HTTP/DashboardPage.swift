@@ -390,7 +390,7 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
       const head = el("div", { class: "head" },
         el("strong", null, isNum(a.ratio) ? pct(a.ratio) : "ratio ?"),
         el("span", null, tenant),
-        el("span", { class: "meta" }, (isNum(a.errors) ? a.errors : "?") + " errors / " +
+        el("span", { class: "meta" }, (isNum(a.submissionsWithErrors) ? a.submissionsWithErrors : "?") + " with errors / " +
           (isNum(a.submissions) ? a.submissions : "?") + " submissions" +
           (isNum(a.threshold) ? " · threshold " + pct(a.threshold) : "")),
         el("span", { class: "meta" }, when));
