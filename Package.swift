@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CallbackStreamServiceTests",
-            dependencies: ["CallbackStreamService"],
+            dependencies: ["CallbackStreamService", "Kafka"],
             swiftSettings: strict
         ),
         .testTarget(

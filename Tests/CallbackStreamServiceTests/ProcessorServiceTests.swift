@@ -1,0 +1,31 @@
+import Kafka
+import Logging
+import Testing
+@testable import CallbackStreamService
+
+/// The processor in-process against an in-process mock cluster.
+@Suite struct ProcessorServiceTests {
+    @Test func aMissingInputTopicIsAClearErrorNamingIt() async throws {
+        let cluster = try MockCluster(brokers: 1)
+        // The mock auto-creates topics on metadata requests; make this one answer like a real
+        // cluster without auto-creation: unknown topic.
+        cluster.setTopicError(.unknownTopicOrPartition, topic: "no.such.topic")
+        var configuration = ProcessorConfiguration()
+        configuration.bootstrapServers = cluster.bootstrapServers
+        configuration.inputTopic = "no.such.topic"
+        configuration.metricsAddress = "127.0.0.1"
+        configuration.metricsPort = 0
+        let service = ProcessorService(configuration: configuration, logger: Logger(label: "test"))
+        let running = Task { try await service.run(handleSignals: false) }
+        // Bound the wait: a processor that waits silently is the failure this test looks for.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            service.stop()
+        }
+        let failure = try await running.value
+        watchdog.cancel()
+        let reason = try #require(failure, "the processor must stop with an error, not wait silently")
+        #expect(reason.contains("no.such.topic"))
+        #expect(reason.contains("does not exist"))
+    }
+}
