@@ -77,4 +77,20 @@ import Testing
         // Both instances did real work.
         #expect(first.stderr.contains("partition assigned") && second.stderr.contains("partition assigned"))
     }
+
+    @Test func slowDeliveriesPauseTheInputInsteadOfBufferingAndLoseNothing() async throws {
+        let pipeline = try await Pipeline.start()
+        defer { pipeline.stop() }
+        // Every broker answer takes 300 ms, and the producer queue holds 400 records: the
+        // processor must pause its input partitions at 200 queued outputs and resume later.
+        pipeline.broker.write("rtt 1 300\n")
+        try await pipeline.broker.wait(for: "the rtt answer") { $0.stdoutLines.count >= 2 }
+        let (processor, _) = try await pipeline.startProcessor(["-X", "queue.buffering.max.messages=400"])
+        defer { processor.kill() }
+        let truth = try await pipeline.generate(Self.generatorArguments(interactions: 1_500, rate: 0, seed: 14))
+        let check = try await Self.expectExact(pipeline, truth, allowDuplicates: false)
+        #expect(check.exact)
+        #expect(processor.stderr.contains("input paused"), "backpressure must pause the input")
+        #expect(processor.stderr.contains("input resumed"))
+    }
 }

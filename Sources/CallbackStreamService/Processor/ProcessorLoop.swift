@@ -34,9 +34,11 @@ final class ProcessorLoop: @unchecked Sendable {
     private var commitRequestedAt: [UInt64] = []
     private let topologyConfiguration: TopologyConfiguration
 
-    /// Producer queue depth at which input partitions are paused, and at which they resume.
-    private let pauseAtQueueLength = 200_000
-    private let resumeAtQueueLength = 50_000
+    /// Producer queue depth at which input partitions are paused (half of librdkafka's
+    /// `queue.buffering.max.messages`, so input stops long before producing would fail), and at
+    /// which they resume.
+    private let pauseAtQueueLength: Int
+    private let resumeAtQueueLength: Int
 
     init(configuration: ProcessorConfiguration, logger: Logger, board: MetricsBoard, queries: SessionQueries) {
         self.configuration = configuration
@@ -54,6 +56,9 @@ final class ProcessorLoop: @unchecked Sendable {
             includeFormValues: configuration.includeFormValues,
             publishNotOpened: configuration.publishNotOpened)
         metrics.alertThreshold = configuration.alertThreshold
+        let producerQueueCapacity = configuration.librdkafka["queue.buffering.max.messages"].flatMap(Int.init) ?? 100_000
+        pauseAtQueueLength = max(1, producerQueueCapacity / 2)
+        resumeAtQueueLength = max(0, producerQueueCapacity / 10)
     }
 
     /// Asks the loop to stop after its current turn (any thread).
