@@ -168,7 +168,7 @@ private struct ReferenceSessions {
     }
 
     private func run(seed: UInt64, steps: Int, immediate: Bool, maximumOpen: Int, maximumRemembered: Int) {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let configuration = SessionStoreConfiguration(
             inactivityTimeout: .milliseconds(100), allowedLateness: .milliseconds(10),
             idleGracePeriod: .milliseconds(20), closedSessionRetention: .milliseconds(60),

@@ -29,7 +29,7 @@ import Testing
 
     @Test func encoderOutputMatchesTheSchemas() throws {
         // Real records from a randomized aggregator run, including escapes, nulls and alerts.
-        var random = SplitMix64(seed: 3)
+        var random = SeededGenerator(seed: 3)
         var aggregator = WindowAggregator(configuration: WindowConfiguration(minimumSubmissions: 3, partition: 1))
         for _ in 0 ..< 400 {
             let errors = Int.random(in: 0 ..< 3, using: &random) == 0 ? ["E\(Int.random(in: 0 ..< 9, using: &random))"] : []
