@@ -81,7 +81,7 @@ public enum PrometheusRenderer {
         sample(p + "replaying_partitions", "\(snapshot.replayingPartitions)")
         header(p + "replayed_records_total", "counter", "Records re-read to rebuild state (outputs suppressed).")
         sample(p + "replayed_records_total", "\(snapshot.replayedRecords)")
-        header(p + "ready", "gauge", "1 when assigned, not replaying and the broker is reachable.")
+        header(p + "ready", "gauge", "1 when partitions are assigned and none is replaying.")
         sample(p + "ready", snapshot.ready ? "1" : "0")
         return out
 

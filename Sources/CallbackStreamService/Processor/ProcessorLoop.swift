@@ -27,7 +27,6 @@ final class ProcessorLoop: @unchecked Sendable {
     private var metrics = MetricsSnapshot()
     private var failure: String?
     private var paused = false
-    private var joinedGroup = false
     private var lastCommitNanos: UInt64 = 0
     private var lastPublishNanos: UInt64 = 0
     private var lastSampleNanos: UInt64 = 0
@@ -321,7 +320,6 @@ final class ProcessorLoop: @unchecked Sendable {
     // MARK: - Rebalance
 
     private func rebalanced(_ event: RebalanceEvent) {
-        joinedGroup = true
         switch event {
         case .assigned(let partitions):
             assign(partitions.filter { $0.topic == configuration.inputTopic })
@@ -429,7 +427,7 @@ final class ProcessorLoop: @unchecked Sendable {
             }
         }
         metrics.replayingPartitions = tasks.values.filter(\.isReplaying).count
-        metrics.ready = joinedGroup && metrics.replayingPartitions == 0 && failure == nil && !shouldStop
+        metrics.ready = !tasks.isEmpty && metrics.replayingPartitions == 0 && failure == nil && !shouldStop
         board.publish(metrics)
     }
 
