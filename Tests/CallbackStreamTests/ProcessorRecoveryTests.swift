@@ -93,4 +93,18 @@ import Testing
         #expect(processor.stderr.contains("input paused"), "backpressure must pause the input")
         #expect(processor.stderr.contains("input resumed"))
     }
+
+    @Test func aLostAssignmentDropsStateAndTheRebuiltStateLosesNothing() async throws {
+        let pipeline = try await Pipeline.start()
+        defer { pipeline.stop() }
+        let (processor, _) = try await pipeline.startProcessor()
+        defer { processor.kill() }
+        async let truth = pipeline.generate(Self.generatorArguments(interactions: 600, rate: 600, seed: 15))
+        _ = try await pipeline.waitFor("callback.summaries", "some summaries") { $0.count >= 20 }
+        // The group coordinator fences the member: its next heartbeats fail, the assignment is lost.
+        pipeline.broker.write("errors Heartbeat 3 ILLEGAL_GENERATION\n")
+        try await processor.wait(for: "a lost assignment", timeout: .seconds(30)) { $0.stderr.contains("partitions lost") }
+        let check = try await Self.expectExact(pipeline, try await truth, allowDuplicates: true)
+        #expect(check.exact)
+    }
 }
