@@ -136,6 +136,49 @@ import Testing
     }
 }
 
+extension ProcessorEndToEndTests {
+    @Test func aConfigFileAloneConfiguresTheProcessor() async throws {
+        let pipeline = try await Pipeline.start()
+        defer { pipeline.stop() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("callback-stream-\(UUID().uuidString).yaml")
+        try """
+            bootstrap-servers: \(pipeline.bootstrap)
+            group-id: from-config-file
+            metrics-address: 127.0.0.1
+            metrics-port: 0
+            inactivity-timeout: 3s
+            allowed-lateness: 1s
+            idle-advance-after: 1s
+            librdkafka:
+              client.id: configured-by-file
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (processor, _) = try await pipeline.startProcessor(["--config", file.path], settings: [])
+        defer { processor.kill() }
+        try await pipeline.produce(Self.scenarioRecords("cfg", ["ready", "opened", "cancelled", "closed"]))
+        let summaries = try await pipeline.waitFor("callback.summaries", "the summary") { !$0.isEmpty }
+        #expect(summaries.first?.json["outcome"] as? String == "cancelledBeforeStart")
+        #expect(processor.stderr.contains("kafka.group=from-config-file"))
+    }
+
+    @Test(arguments: [
+        (["--inactivity-timeout", "soon"], "--inactivity-timeout"),
+        (["--alert-threshold", "2"], "--alert-threshold"),
+        (["-X", "no.such.property=1"], "no.such.property"),
+    ])
+    func badSettingsFailAtStartNamingThem(arguments: [String], named: String) async throws {
+        let process = try ChildProcess(Pipeline.binary, ["run", "--bootstrap-servers", "127.0.0.1:1"] + arguments)
+        process.closeInput()
+        let exit = try await process.waitForExit()
+        #expect(exit.status != 0)
+        #expect(process.stderr.contains(named), "\(process.stderr)")
+    }
+
+    static func scenarioRecords(_ id: String, _ names: [String]) -> [(key: String, value: String)] {
+        names.enumerated().map { event(id, $0.element, t0 + Int64($0.offset) * 1_000) }
+    }
+}
+
 /// Checks summaries read back against the generator's ground truth.
 struct TruthCheck {
     var missing: [String] = []

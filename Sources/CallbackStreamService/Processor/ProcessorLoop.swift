@@ -89,29 +89,35 @@ final class ProcessorLoop: @unchecked Sendable {
         return failure
     }
 
-    private func start() throws {
+    /// The consumer's and the producer's librdkafka configurations for `configuration`.
+    ///
+    /// A pass-through (`-X`) property goes to every client that accepts it; one that neither
+    /// accepts is an error carrying librdkafka's own text.
+    static func clientConfigurations(_ configuration: ProcessorConfiguration) throws(KafkaError) -> (consumer: KafkaConfiguration, producer: KafkaConfiguration) {
         var common = KafkaConfiguration()
         try common.set("bootstrap.servers", configuration.bootstrapServers)
-        var consumerConfiguration = common
-        try consumerConfiguration.set("group.id", configuration.groupID)
-        try consumerConfiguration.set("partition.assignment.strategy", "cooperative-sticky")
-        try consumerConfiguration.set("auto.offset.reset", "earliest")
-        try consumerConfiguration.set("enable.partition.eof", "true")
-        try consumerConfiguration.set("enable.auto.commit", "false")
-        try consumerConfiguration.set("enable.auto.offset.store", "false")
-        var producerConfiguration = common
-        try producerConfiguration.set("linger.ms", "5")
-        try producerConfiguration.set("compression.type", "lz4")
+        var consumer = common
+        try consumer.set("group.id", configuration.groupID)
+        try consumer.set("partition.assignment.strategy", "cooperative-sticky")
+        try consumer.set("auto.offset.reset", "earliest")
+        try consumer.set("enable.partition.eof", "true")
+        try consumer.set("enable.auto.commit", "false")
+        try consumer.set("enable.auto.offset.store", "false")
+        var producer = common
+        try producer.set("linger.ms", "5")
+        try producer.set("compression.type", "lz4")
         for (key, value) in configuration.librdkafka.sorted(by: { $0.key < $1.key }) {
-            // Pass-through properties apply to both clients; a client-specific one that the
-            // other rejects is ignored there (librdkafka's own error text is logged).
-            do { try consumerConfiguration.set(key, value) } catch {
-                logger.debug("property not applied to consumer", metadata: ["kafka.property": "\(key)", "error": "\(error)"])
-            }
-            do { try producerConfiguration.set(key, value) } catch {
-                logger.debug("property not applied to producer", metadata: ["kafka.property": "\(key)", "error": "\(error)"])
-            }
+            var accepted = false
+            var rejection: KafkaError?
+            do { try consumer.set(key, value); accepted = true } catch { rejection = error }
+            do { try producer.set(key, value); accepted = true } catch { rejection = error }
+            if !accepted, let rejection { throw rejection }
         }
+        return (consumer, producer)
+    }
+
+    private func start() throws {
+        let (consumerConfiguration, producerConfiguration) = try Self.clientConfigurations(configuration)
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { [unowned self] report in
             self.delivered(report)
         }

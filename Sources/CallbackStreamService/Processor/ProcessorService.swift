@@ -32,6 +32,11 @@ public final class ProcessorService: Sendable {
     ///   - onListening: told the HTTP port once the server listens.
     /// - Returns: `nil` after a clean stop, else the reason the processor failed.
     public func run(handleSignals: Bool = true, onListening: (@Sendable (Int) -> Void)? = nil) async throws -> String? {
+        do {
+            _ = try ProcessorLoop.clientConfigurations(configuration)
+        } catch {
+            return "invalid librdkafka property (-X): \(error)"
+        }
         let server = try ObservabilityServer(
             address: configuration.metricsAddress, port: configuration.metricsPort,
             board: board, queries: queries,
