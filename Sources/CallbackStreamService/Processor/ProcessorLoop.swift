@@ -10,14 +10,17 @@ import Synchronization
 /// It runs on one dedicated thread (never on Swift's cooperative pool) and owns all processor
 /// state without locks; other threads only set ``requestStop()`` and read published snapshots.
 final class ProcessorLoop: @unchecked Sendable {
-    // @unchecked Sendable: every stored property except `stopRequested` (a Mutex) is touched only
-    // by the thread that calls `run()`; other threads may only call `requestStop()`.
+    // @unchecked Sendable: every stored property except the Mutexes `stopRequested` and
+    // `wakeupTarget` is touched only by the thread that calls `run()`; other threads may only
+    // call `requestStop()`.
 
     private let configuration: ProcessorConfiguration
     private let logger: Logger
     private let board: MetricsBoard
     private let queries: SessionQueries
     private let stopRequested = Mutex(false)
+    /// The consumer as seen from other threads (only to interrupt a waiting poll).
+    private let wakeupTarget = Mutex<KafkaConsumer?>(nil)
 
     private var consumer: KafkaConsumer!
     private var producer: KafkaProducer!
@@ -63,7 +66,7 @@ final class ProcessorLoop: @unchecked Sendable {
     /// Asks the loop to stop after its current turn (any thread).
     func requestStop() {
         stopRequested.withLock { $0 = true }
-        consumer?.wakeup()
+        wakeupTarget.withLock { $0?.wakeup() }
     }
 
     private var shouldStop: Bool { stopRequested.withLock { $0 } }
@@ -126,6 +129,7 @@ final class ProcessorLoop: @unchecked Sendable {
             commitHandler: { [unowned self] result in self.committed(result) },
             rebalanceHandler: { [unowned self] _, event in self.rebalanced(event) })
         try consumer.subscribe(topics: [configuration.inputTopic])
+        wakeupTarget.withLock { $0 = consumer }
     }
 
     private func turn() {
@@ -460,6 +464,11 @@ final class ProcessorLoop: @unchecked Sendable {
             logger.warning("leaving the consumer group failed", metadata: ["error": "\(error)"])
         }
         queries.failAll()
+        // Destroy the clients now (not when the service is released) so that nothing keeps
+        // reconnecting to a cluster that goes away with the process (the demo's in-process one).
+        wakeupTarget.withLock { $0 = nil }
+        consumer = nil
+        producer = nil
         metrics.ready = false
         board.publish(metrics)
         logger.info("processor stopped", metadata: ["failure": "\(failure ?? "none")"])
