@@ -42,7 +42,7 @@ public final class PartitionTopology {
             // so that the commit offset also covers still-open windows.
             closedSessionRetention: .milliseconds(max(configuration.inactivityTimeoutMs, 2 * configuration.windowMs + configuration.allowedLatenessMs)),
             maximumOpenSessions: configuration.maxOpenSessions,
-            maximumRememberedSessions: configuration.maxOpenSessions))
+            maximumRememberedSessions: configuration.maxRememberedSessions))
         windows = WindowAggregator(configuration: WindowConfiguration(
             windowSize: .milliseconds(configuration.windowMs),
             errorRateThreshold: configuration.alertThreshold,

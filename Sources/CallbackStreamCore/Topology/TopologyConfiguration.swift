@@ -13,11 +13,14 @@ public struct TopologyConfiguration: Sendable, Equatable {
     public var publishNotOpened: Bool
     /// Per-partition cap on open sessions (the processor also enforces its process-wide cap).
     public var maxOpenSessions: Int
+    /// Per-partition cap on remembered closed sessions.
+    public var maxRememberedSessions: Int
 
     public init(
         inactivityTimeoutMs: Int64 = 30 * 60_000, allowedLatenessMs: Int64 = 5_000, idleAdvanceAfterMs: Int64 = 10_000,
         windowMs: Int64 = 60_000, alertThreshold: Double = 0.2, alertMinVolume: Int = 20, maxRecordBytes: Int = 65_536,
-        includeFormValues: Bool = false, publishNotOpened: Bool = false, maxOpenSessions: Int = 1_000_000
+        includeFormValues: Bool = false, publishNotOpened: Bool = false, maxOpenSessions: Int = 1_000_000,
+        maxRememberedSessions: Int? = nil
     ) {
         self.inactivityTimeoutMs = inactivityTimeoutMs
         self.allowedLatenessMs = allowedLatenessMs
@@ -29,5 +32,6 @@ public struct TopologyConfiguration: Sendable, Equatable {
         self.includeFormValues = includeFormValues
         self.publishNotOpened = publishNotOpened
         self.maxOpenSessions = maxOpenSessions
+        self.maxRememberedSessions = maxRememberedSessions ?? max(1_000, maxOpenSessions / 16)
     }
 }

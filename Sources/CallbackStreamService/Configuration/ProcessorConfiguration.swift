@@ -26,6 +26,9 @@ public struct ProcessorConfiguration: Sendable, Equatable {
     public var alertThreshold: Double = 0.2
     public var alertMinVolume: Int = 20
     public var maxOpenSessions: Int = 1_000_000
+    /// Closed sessions remembered per input partition (late-event detection, reopen numbering);
+    /// `nil`: max(1,000, maxOpenSessions / 16).
+    public var maxRememberedSessions: Int?
     public var maxRecordBytes: Int = 65_536
     public var metricsAddress = "0.0.0.0"
     public var metricsPort: Int = 9464

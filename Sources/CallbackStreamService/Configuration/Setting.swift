@@ -55,6 +55,7 @@ extension Setting {
         },
         integer("alert-min-volume", "Minimum submissions in a window before an alert can fire.", "20", range: 1...Int.max) { $0.alertMinVolume = $1 },
         integer("max-open-sessions", "Cap on open sessions per process; beyond it the session with the earliest deadline is closed early (anomaly evicted).", "1000000", range: 1...Int.max) { $0.maxOpenSessions = $1 },
+        integer("max-remembered-sessions", "Closed sessions remembered per input partition, for late-event detection and reopen numbering; beyond it the oldest are forgotten early (default: max(1000, max-open-sessions / 16)).", nil, range: 1...Int.max) { $0.maxRememberedSessions = $1 },
         integer("max-record-bytes", "Records larger than this go to the dead-letter topic (too_large).", "65536", range: 64...(64 << 20)) { $0.maxRecordBytes = $1 },
         text("metrics-address", "Address the HTTP server (/metrics, /healthz, /readyz, /sessions, /) binds to.", "0.0.0.0") { $0.metricsAddress = $1 },
         integer("metrics-port", "Port of the HTTP server; 0 picks a free port.", "9464", range: 0...65535) { $0.metricsPort = $1 },
@@ -102,7 +103,7 @@ extension Setting {
     }
 
     private static func integer(
-        _ name: String, _ help: String, _ defaultValue: String, range: ClosedRange<Int>,
+        _ name: String, _ help: String, _ defaultValue: String?, range: ClosedRange<Int>,
         _ set: @escaping @Sendable (inout ProcessorConfiguration, Int) -> Void
     ) -> Setting {
         Setting(name: name, help: help, defaultValue: defaultValue) { config, value throws(SettingValueError) in

@@ -56,7 +56,9 @@ final class ProcessorLoop: @unchecked Sendable {
             alertMinVolume: configuration.alertMinVolume,
             maxRecordBytes: configuration.maxRecordBytes,
             includeFormValues: configuration.includeFormValues,
-            publishNotOpened: configuration.publishNotOpened)
+            publishNotOpened: configuration.publishNotOpened,
+            maxOpenSessions: configuration.maxOpenSessions,
+            maxRememberedSessions: configuration.maxRememberedSessions)
         metrics.alertThreshold = configuration.alertThreshold
         let producerQueueCapacity = configuration.librdkafka["queue.buffering.max.messages"].flatMap(Int.init) ?? 100_000
         pauseAtQueueLength = max(1, producerQueueCapacity / 2)
@@ -144,6 +146,12 @@ final class ProcessorLoop: @unchecked Sendable {
         producer.poll(timeout: .zero)
         let now = Self.wallClockMs()
         for task in tasks.values.sorted(by: { $0.partition < $1.partition }) where !task.isReplaying {
+            // A partition is idle only when nothing is waiting to be read: records still pending
+            // (a rebalance or backpressure paused fetching) must not be overtaken by wall-clock
+            // advancement, or sessions would end early and replays would differ.
+            if let lag = consumer.lag(TopicPartition(topic: configuration.inputTopic, partition: task.partition)), lag > 0 {
+                continue
+            }
             task.topology.tick(nowMs: now) { output in self.emit(output, from: task) }
         }
         enforceSessionCap()

@@ -18,6 +18,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("alert-threshold"), help: help("alert-threshold")) var alertThreshold: String?
     @Option(name: .customLong("alert-min-volume"), help: help("alert-min-volume")) var alertMinVolume: String?
     @Option(name: .customLong("max-open-sessions"), help: help("max-open-sessions")) var maxOpenSessions: String?
+    @Option(name: .customLong("max-remembered-sessions"), help: help("max-remembered-sessions")) var maxRememberedSessions: String?
     @Option(name: .customLong("max-record-bytes"), help: help("max-record-bytes")) var maxRecordBytes: String?
     @Option(name: .customLong("metrics-address"), help: help("metrics-address")) var metricsAddress: String?
     @Option(name: .customLong("metrics-port"), help: help("metrics-port")) var metricsPort: String?
@@ -42,7 +43,7 @@ struct RunOptions: ParsableArguments {
             ("alerts-topic", alertsTopic), ("inactivity-timeout", inactivityTimeout),
             ("allowed-lateness", allowedLateness), ("idle-advance-after", idleAdvanceAfter), ("window", window),
             ("alert-threshold", alertThreshold), ("alert-min-volume", alertMinVolume),
-            ("max-open-sessions", maxOpenSessions), ("max-record-bytes", maxRecordBytes),
+            ("max-open-sessions", maxOpenSessions), ("max-remembered-sessions", maxRememberedSessions), ("max-record-bytes", maxRecordBytes),
             ("metrics-address", metricsAddress), ("metrics-port", metricsPort), ("log-format", logFormat),
             ("log-level", logLevel), ("shutdown-timeout", shutdownTimeout), ("commit-interval", commitInterval),
             ("include-form-values", includeFormValues), ("publish-not-opened", publishNotOpened),
