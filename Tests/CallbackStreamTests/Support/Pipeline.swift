@@ -15,7 +15,12 @@ final class Pipeline: Sendable {
     }
 
     static func start(partitions: Int = 4) async throws -> Pipeline {
-        let (broker, bootstrap) = try await BrokerCommandTests.startBroker(["--partitions", "\(partitions)"])
+        try await start(brokerArguments: ["--partitions", "\(partitions)"])
+    }
+
+    /// Starts `callback-stream broker` with `brokerArguments` (e.g. `--brokers 3 --partitions 12`).
+    static func start(brokerArguments: [String]) async throws -> Pipeline {
+        let (broker, bootstrap) = try await BrokerCommandTests.startBroker(brokerArguments)
         return Pipeline(broker: broker, bootstrap: bootstrap)
     }
 
