@@ -102,6 +102,9 @@ extension Reliability {
                 _ = try await summaries.verdict(for: sessions, timeout: .seconds(120))
                 try await summaries.tail.catchUp(pipeline, partitions: partitions)
                 let verdict = TruthVerdict(census: summaries.snapshot, sessions: sessions)
+                if !verdict.exact {
+                    ReliabilityRow.saveText(id: "3-broker-faults", name: "post-mortem.txt", verdict.postMortem(summaries.snapshot))
+                }
 
                 row.load = "\(grouped(phase1.records + phase2.records)) events (\(grouped(phase1.interactions + phase2.interactions)) interactions, "
                     + "\(grouped(verdict.expected)) expected summaries), 3 brokers, \(partitions) partitions, \(rate) events/s"

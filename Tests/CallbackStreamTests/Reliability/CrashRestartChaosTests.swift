@@ -61,6 +61,9 @@ extension Reliability {
                 try await summaries.tail.catchUp(pipeline, partitions: partitions)
                 let final = summaries.snapshot
                 let verdictAfterCatchUp = TruthVerdict(census: final, sessions: sessions)
+                if !verdictAfterCatchUp.exact {
+                    ReliabilityRow.saveText(id: "1-crash-restart", name: "post-mortem.txt", verdictAfterCatchUp.postMortem(summaries.snapshot))
+                }
 
                 row.load = "\(grouped(truth.records)) events (\(grouped(truth.interactions)) interactions, "
                     + "\(grouped(verdict.expected)) expected summaries), \(partitions) partitions, \(rate) events/s"

@@ -83,6 +83,9 @@ extension Reliability {
                 _ = try await summaries.verdict(for: sessions, timeout: .seconds(180))
                 try await summaries.tail.catchUp(pipeline, partitions: partitions)
                 let verdict = TruthVerdict(census: summaries.snapshot, sessions: sessions)
+                if !verdict.exact {
+                    ReliabilityRow.saveText(id: "2-rebalance-churn", name: "post-mortem.txt", verdict.postMortem(summaries.snapshot))
+                }
 
                 row.load = "\(grouped(truth.records)) events (\(grouped(truth.interactions)) interactions, "
                     + "\(grouped(verdict.expected)) expected summaries), \(partitions) partitions, 3 instances at start, \(rate) events/s"

@@ -44,12 +44,18 @@ struct ReliabilityRow: Codable, Sendable {
     /// for post-mortems (CI keeps `test-output/` as an artifact).
     static func saveLogs(id: String, _ processes: [(name: String, process: ChildProcess)]) {
         let folder = directory.appendingPathComponent("logs/\(id)")
-        try? FileManager.default.removeItem(at: folder)
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (index, entry) in processes.enumerated() {
             let file = folder.appendingPathComponent("\(index + 1)-\(entry.name).log")
             try? Data(("# \(entry.process.commandLine)\n" + entry.process.stderr).utf8).write(to: file)
         }
+    }
+
+    /// Saves `text` to `<directory>/logs/<id>/<name>` (post-mortem details).
+    static func saveText(id: String, name: String, _ text: String) {
+        let folder = directory.appendingPathComponent("logs/\(id)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? Data(text.utf8).write(to: folder.appendingPathComponent(name))
     }
 
     /// Writes the row (pretty JSON, sorted keys).
@@ -66,6 +72,8 @@ struct ReliabilityRow: Codable, Sendable {
         id: String, scenario: String, _ body: (inout ReliabilityRow) async throws -> [String]
     ) async throws {
         var row = ReliabilityRow(id: id, scenario: scenario)
+        // Logs of an earlier run of this scenario would mix with this run's.
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("logs/\(id)"))
         let clock = ContinuousClock()
         let started = clock.now
         func finish(_ result: String) {

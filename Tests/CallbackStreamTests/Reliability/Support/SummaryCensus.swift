@@ -63,6 +63,16 @@ struct TruthVerdict: Sendable {
         withoutHeader = census.withoutHeader
     }
 
+    /// What went wrong, record by record (where each odd summary is and what it says), for logs.
+    func postMortem(_ census: SummaryCensus, limit: Int = 30) -> String {
+        var lines: [String] = []
+        for id in (invented + mismatched.map { String($0.prefix { $0 != " " }.dropLast()) } + nonIdenticalDuplicates).prefix(limit) {
+            let value = census.values[id].map { String(decoding: $0, as: UTF8.self) } ?? "-"
+            lines.append("\(id) at \(census.positions[id] ?? []): \(value.prefix(400))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// Exactly the truth: nothing lost, invented or different; duplicates only byte-identical.
     var exact: Bool {
         lost.isEmpty && invented.isEmpty && mismatched.isEmpty && nonIdenticalDuplicates.isEmpty && withoutHeader == 0
