@@ -6,7 +6,9 @@ public enum MalformedKind: String, Sendable, Codable, CaseIterable {
     case emptyValue
     /// A string containing bytes that are not UTF-8.
     case invalidUTF8
-    /// An unknown member nested 10,000 arrays deep (a depth limit must reject it, not the stack).
+    /// An unknown member nested 10,000 arrays deep (a depth limit must reject it, not the stack;
+    /// the contract's code for exceeding the depth limit is `too_large`, see
+    /// `schemas/lifecycle-event.schema.json`).
     case deepNesting
     /// A required member of the wrong JSON type (`timestamp` as string or boolean, `event` as number).
     case wrongType
@@ -22,9 +24,9 @@ public enum MalformedKind: String, Sendable, Codable, CaseIterable {
     /// The dead-letter `error` header the processor must set.
     public var expectedErrorCode: String {
         switch self {
-        case .truncatedJSON, .emptyValue, .invalidUTF8, .deepNesting: "invalid_json"
+        case .truncatedJSON, .emptyValue, .invalidUTF8: "invalid_json"
         case .wrongType: "bad_type"
-        case .tooLarge: "too_large"
+        case .tooLarge, .deepNesting: "too_large"
         case .keyMismatch: "key_mismatch"
         case .missingField: "missing_field"
         case .unknownEvent: "unknown_event"

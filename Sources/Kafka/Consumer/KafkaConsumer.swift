@@ -56,6 +56,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let queue: OpaquePointer
     let context: RDKafkaClientContext
     private let closed = Mutex(false)
+    /// Whether `partition.assignment.strategy` includes `cooperative-sticky`.
+    private let cooperativeSticky: Bool
     /// Set by ``wakeup()`` so a wake-up that arrives before `poll` starts waiting is not lost.
     private let wakeupRequested = Atomic(false)
 
@@ -109,6 +111,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         self.handle = handle
         self.queue = queue
         self.context = context
+        self.cooperativeSticky = configuration["partition.assignment.strategy"]?.contains("cooperative-sticky") ?? false
         context.consumer = self
     }
 
@@ -119,7 +122,23 @@ public final class KafkaConsumer: @unchecked Sendable {
             _ = rd_kafka_consumer_close(handle)
         }
         rd_kafka_queue_destroy(queue)
+        if Self.destroyWouldAbort(cooperativeSticky: cooperativeSticky, receivedAssignment: context.receivedAssignment) {
+            // Leak the (closed) handle rather than abort the process; its threads log through
+            // the context, which must then live as long (see `RDKafka.makeHandle`).
+            context.logger.notice(
+                "not destroying a cooperative-sticky consumer that never got an assignment (librdkafka < 2.3.0 would abort: librdkafka#4312)")
+            _ = Unmanaged.passRetained(context)
+            return
+        }
         rd_kafka_destroy(handle)
+    }
+
+    /// librdkafka before 2.3.0 asserts in `rd_kafka_sticky_assignor_state_destroy` (and aborts
+    /// the process) when a cooperative-sticky consumer that got a JoinGroup response but never
+    /// an assignment is destroyed — e.g. one stopped during its first rebalance
+    /// (confluentinc/librdkafka#4312, fixed by #4381 in 2.3.0). Debian 12 ships 2.0.2.
+    static func destroyWouldAbort(cooperativeSticky: Bool, receivedAssignment: Bool, version: Int32 = rd_kafka_version()) -> Bool {
+        cooperativeSticky && !receivedAssignment && version < 0x0203_00FF
     }
 
     /// Subscribes to `topics` (names; a `^` prefix makes a regex), replacing any previous

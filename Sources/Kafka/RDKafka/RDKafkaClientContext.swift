@@ -25,6 +25,9 @@ final class RDKafkaClientContext: @unchecked Sendable {
     var deferringRebalance = false
     /// Rebalances deferred during the current poll, in callback order.
     var pendingRebalances: [PendingRebalance] = []
+    /// Whether the consumer was ever told an assignment (set on the polling thread, read in
+    /// `deinit`): see `KafkaConsumer.destroyWouldAbort`.
+    var receivedAssignment = false
 
     init(
         logger: Logger,

@@ -22,7 +22,11 @@ final class ChildProcess: Sendable {
     let commandLine: String
 
     /// Starts `executable` with `arguments`.
-    init(_ executable: URL, _ arguments: [String]) throws {
+    ///
+    /// - Parameters:
+    ///   - stdoutSink: when given, stdout is handed to it chunk by chunk (for long-running readers
+    ///     whose output is too large to keep) instead of being collected in ``stdout``.
+    init(_ executable: URL, _ arguments: [String], stdoutSink: (@Sendable (Data) -> Void)? = nil) throws {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -35,9 +39,20 @@ final class ChildProcess: Sendable {
         self.input = stdin.fileHandleForWriting
         self.commandLine = ([executable.path] + arguments).joined(separator: " ")
         let state = self.state
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            state.withLock { $0.stdout.append(data) }
+        if let stdoutSink {
+            stdout.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if data.isEmpty {
+                    handle.readabilityHandler = nil  // end of output
+                } else {
+                    stdoutSink(data)
+                }
+            }
+        } else {
+            stdout.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                state.withLock { $0.stdout.append(data) }
+            }
         }
         stderr.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
@@ -61,12 +76,19 @@ final class ChildProcess: Sendable {
         let complete = text.hasSuffix("\n") ? text : String(text[..<(text.lastIndex(of: "\n") ?? text.startIndex)])
         return complete.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
+    /// The process id (e.g. to read `/proc/<pid>/status`).
+    var pid: Int32 { process.withLock { $0.processIdentifier } }
     /// Exit status and reason, once the process ended.
     var exit: (status: Int32, reason: Process.TerminationReason)? { state.withLock { $0.exit } }
 
     /// Writes `text` to the process's stdin.
     func write(_ text: String) {
         input.write(Data(text.utf8))
+    }
+
+    /// Writes `data` to the process's stdin (blocks while the pipe is full).
+    func write(_ data: Data) {
+        input.write(data)
     }
 
     /// Closes the process's stdin.

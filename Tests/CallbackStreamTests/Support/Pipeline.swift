@@ -15,7 +15,12 @@ final class Pipeline: Sendable {
     }
 
     static func start(partitions: Int = 4) async throws -> Pipeline {
-        let (broker, bootstrap) = try await BrokerCommandTests.startBroker(["--partitions", "\(partitions)"])
+        try await start(brokerArguments: ["--partitions", "\(partitions)"])
+    }
+
+    /// Starts `callback-stream broker` with `brokerArguments` (e.g. `--brokers 3 --partitions 12`).
+    static func start(brokerArguments: [String]) async throws -> Pipeline {
+        let (broker, bootstrap) = try await BrokerCommandTests.startBroker(brokerArguments)
         return Pipeline(broker: broker, bootstrap: bootstrap)
     }
 
@@ -29,7 +34,9 @@ final class Pipeline: Sendable {
 
     /// Starts `callback-stream run` and waits until its HTTP server listens; returns it and the port.
     func startProcessor(_ extra: [String] = [], settings: [String] = Pipeline.fastSettings) async throws -> (ChildProcess, Int) {
-        let process = try ChildProcess(Self.binary, ["run", "--bootstrap-servers", bootstrap] + settings + extra)
+        // RELIABILITY_PROCESSOR_ARGS: extra arguments for diagnosis, e.g. "-X debug=cgrp --log-level debug".
+        let diagnosis = ProcessInfo.processInfo.environment["RELIABILITY_PROCESSOR_ARGS"]?.split(separator: " ").map(String.init) ?? []
+        let process = try ChildProcess(Self.binary, ["run", "--bootstrap-servers", bootstrap] + settings + extra + diagnosis)
         try await process.wait(for: "the HTTP server") { $0.stderr.contains("http.port=") || $0.exit != nil }
         guard let range = process.stderr.range(of: #"http\.port=\d+"#, options: .regularExpression) else {
             throw ChildProcess.DeadlineExceeded(description: "processor did not start: \(process.stderr)")
