@@ -337,7 +337,12 @@ class Sampler:
             if values is not None and condition(values):
                 return values
             if time.time() > deadline:
-                raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+                last = self.snapshots[-1][1] if self.snapshots else {}
+                summary = {name: msum(last, name) for name in (
+                    "callback_stream_records_consumed_total", "callback_stream_consumer_lag",
+                    "callback_stream_open_sessions", "callback_stream_dead_letters_total")}
+                summary["summaries_produced"] = msum(last, "callback_stream_records_produced_total", 'output="summaries"')
+                raise TimeoutError(f"timed out after {timeout} s waiting for {what}; last metrics: {summary}")
             time.sleep(self.interval)
 
 
@@ -559,8 +564,13 @@ def phase_throughput(args, out):
                                                  f"tp-kcat-before-{i}", broker.child.pid))
             log(f"kcat before #{i}: {kcat_before[-1]}")
         for index, (name, properties) in enumerate(variants):
-            runs.append(run_processor_on_input(args, out, broker, records, truth_path, truth["publishedSessions"],
-                                               index, name, properties))
+            try:
+                runs.append(run_processor_on_input(args, out, broker, records, truth_path, truth["publishedSessions"],
+                                                   index, name, properties))
+            except (TimeoutError, RuntimeError) as error:
+                log(f"processor {name} failed: {error}")
+                runs.append({"name": name, "librdkafka": properties, "error": str(error), "events_per_s": 0})
+                kill_leftovers_except(broker.child)
         for i in range(args.kcat_runs):
             kcat_after.append(kcat_consume_rate(broker.bootstrap, "callback.lifecycle", records, out,
                                                 f"tp-kcat-after-{i}", broker.child.pid))
@@ -868,6 +878,7 @@ def restart_until_ready(args, out, broker, settings, count, index, name, propert
         "open_sessions_after": int(msum(values, "callback_stream_open_sessions")),
         "summaries_published": int(msum(values, "callback_stream_records_produced_total", 'output="summaries"')),
         "peak_rss_bytes": status.get("VmHWM"),
+        "rss_at_ready_bytes": status.get("VmRSS"),
         "rss_goal_bytes": int(300 * count + 100e6),
         "cpu_s": round(cpu, 2),
         "load": load,
@@ -903,6 +914,14 @@ def phase_replay(args, out):
                     "-X", "heartbeat.interval.ms=500"] + sum((["-X", x] for x in args.processor_x), [])
         result["processor_argv"] = ["run", "--bootstrap-servers", "…"] + settings
 
+        # Memory of a processor with no session (joined, nothing to consume) on a 128-partition topic.
+        idle = Processor(args.binary, out, broker.bootstrap,
+                         ["--group-id", "bench-idle", "--input-topic", "callback.stats", "--stats-topic", "idle.stats"],
+                         "rp-idle")
+        wait_until("the idle processor to be ready", lambda: idle.get("/readyz")[0] == 200, timeout=60)
+        result["idle_processor_rss_bytes"] = proc_status(idle.pid).get("VmRSS")
+        idle.child.stop(signal.SIGTERM, timeout=60)
+
         # First run: open every session, let it commit, stop it cleanly.
         first = Processor(args.binary, out, broker.bootstrap, settings, "rp-processor-1")
         sampler = Sampler(first, interval=0.05)
@@ -925,6 +944,7 @@ def phase_replay(args, out):
             "events_per_s": round(count / (t_last - t_first)),
             "ready_after_spawn_s": round(loaded - spawned, 2),
             "peak_rss_bytes": status1.get("VmHWM"),
+            "rss_after_commit_bytes": status1.get("VmRSS"),
             "rss_goal_bytes": int(300 * count + 100e6),
             "exit_code": code1,
         }
