@@ -15,7 +15,8 @@ Phases (each on a fresh `callback-stream broker`):
               the restart to /readyz 200, split into group join and replay.
 
 Standard library only. Run through `Benchmarks/e2e/run.sh` (builds the release binary first).
-Writes `results.json` and `report.md` into --out.
+Writes `results.json` and `report.md` into --out and prints the report; `e2e.py report results.json`
+renders the report of an earlier run.
 """
 
 import argparse
@@ -217,16 +218,36 @@ def proc_status(pid, keys=("VmHWM", "VmRSS")):
     return out
 
 
+def tree_cpu_seconds(pid=None):
+    """CPU seconds of this script and every process it started (live ones and reaped ones)."""
+    pid = pid or os.getpid()
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total = sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
+        children = []
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                children += [int(c) for c in f.read().split()]
+    except OSError:
+        return 0.0
+    return total + sum(tree_cpu_seconds(c) for c in children)
+
+
 class LoadWatch:
-    """Machine CPU use during an interval, and how much of it our own processes account for."""
+    """Machine CPU use during an interval, and how much of it this benchmark's own processes
+    (broker, processor, generator, kcat, observers, this script) account for: the rest is other load."""
 
     def __init__(self):
         self.load_start = loadavg()
         self.busy0, self.total0 = cpu_jiffies()
+        self.own0 = tree_cpu_seconds()
         self.t0 = time.time()
 
-    def finish(self, own_cpu_seconds):
+    def finish(self, processor_cpu_seconds):
         busy1, total1 = cpu_jiffies()
+        own = tree_cpu_seconds() - self.own0
         tick = os.sysconf("SC_CLK_TCK")
         wall = time.time() - self.t0
         busy = (busy1 - self.busy0) / tick
@@ -235,8 +256,9 @@ class LoadWatch:
             "loadavg_end": loadavg(),
             "wall_s": round(wall, 2),
             "machine_busy_cores": round(busy / wall, 2) if wall > 0 else None,
-            "own_processes_cores": round(own_cpu_seconds / wall, 2) if wall > 0 else None,
-            "other_cores": round(max(0.0, busy - own_cpu_seconds) / wall, 2) if wall > 0 else None,
+            "benchmark_processes_cores": round(own / wall, 2) if wall > 0 else None,
+            "processor_cores": round(processor_cpu_seconds / wall, 2) if wall > 0 else None,
+            "other_cores": round(max(0.0, busy - own) / wall, 2) if wall > 0 else None,
         }
 
 
@@ -781,8 +803,7 @@ def phase_latency(args, out, records_per_interaction, rate, name):
         final = sampler.snapshots[-1][1]
         status = proc_status(processor.pid)
         cpu = process_cpu_seconds(processor.pid)
-        own = cpu + gen.rusage.ru_utime + gen.rusage.ru_stime
-        load = watch.finish(own)
+        load = watch.finish(cpu)
         processor.child.stop(signal.SIGTERM, timeout=60)
         for o in observers:
             o.stop()
@@ -963,6 +984,75 @@ def phase_replay(args, out):
 # ---------------------------------------------------------------------------------------------
 
 
+def mb(value):
+    return f"{value / 1e6:.0f} MB" if value else "?"
+
+
+def render_report(results):
+    """The key numbers of results.json as Markdown (what BENCHMARKS.md quotes)."""
+    lines = []
+    m = results["machine"]
+    lines.append(f"Run {results['started']} on nproc={m['nproc']}, {m['cpu_model']}")
+    t = results.get("throughput")
+    if t:
+        k = t["kcat"]
+        g = t["generate"]
+        lines += ["", f"Input: {g['records']:,} records, {g['published_sessions']:,} published sessions "
+                  f"(generator -X {' '.join(t['settings']['generator_librdkafka']) or '(defaults)'}); "
+                  f"retention check ok={t['retention_check']['ok']}", ""]
+        lines.append("| run | events/s | × best kcat | × median kcat | summaries/s | CPU µs/event (poll thread) "
+                     "| peak RSS | max open | other load (cores) |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for r in k["before"] + k["after"]:
+            lines.append(f"| kcat -C -e | {r['events_per_s']:,} | | | | {r['kcat_cpu_us_per_event']} | "
+                         f"{mb(r['peak_rss_bytes'])} | | load1 {r['loadavg_1m_before']} |")
+        for r in t["processor"]:
+            if "error" in r:
+                lines.append(f"| processor {r['name']} | failed: {r['error'][:80]} |")
+                continue
+            poll = r["threads_cpu_us_per_event_while_consuming"].get("callback-stream", "?")
+            lines.append(
+                f"| processor {r['name']} | {r['events_per_s']:,} | {r['ratio_to_best_kcat']:.2f} | "
+                f"{r['ratio_to_median_kcat']:.2f} | {r['summaries_per_s']:,} | {r['cpu_us_per_event_while_consuming']} "
+                f"({poll}) | {mb(r['peak_rss_bytes'])} | {r['max_open_sessions']:,} | {r['load']['other_cores']} |")
+        for r in t["processor"]:
+            if "truth_check" in r:
+                c = r["truth_check"]
+                lines.append(f"- {r['name']}: truth {'equal' if c['ok'] else 'DIFFERENT'} ({c['distinct']:,} of "
+                             f"{c['expected']:,} summaryIds, {c['duplicates']} duplicates, {c['missing']} missing, "
+                             f"{c['unexpected']} unexpected); all summaries delivered "
+                             f"{r['all_summaries_delivered_after_last_record_s']} s after the last record; "
+                             f"join {r['group_join_s']} s")
+    for key in ("latency", "latency_realtime"):
+        l = results.get(key)
+        if not l:
+            continue
+        lm = l["latency_ms"]
+        lines += ["", f"Latency ({key}): {l['events_per_s']:,} events/s for {l['generator_wall_s']} s, event time "
+                  f"{l['settings']['event_time_per_wall_second']}× wall time; truth ok={l['truth_check']['ok']}; "
+                  f"other load {l['load']['other_cores']} cores; peak RSS {mb(l['peak_rss_bytes'])}", ""]
+        lines.append("| ms | n | p50 | p90 | p99 | max |")
+        lines.append("|---|---|---|---|---|---|")
+        for name in ("total", "wait", "processing", "produce", "deliver"):
+            v = lm.get(name) or {}
+            if v:
+                lines.append(f"| {name} | {v['n']:,} | {v['p50']} | {v['p90']} | {v['p99']} | {v['max']} |")
+    rp = results.get("replay")
+    if rp:
+        f = rp["first_run"]
+        lines += ["", f"Replay: {rp['settings']['open_sessions']:,} open sessions; idle processor RSS "
+                  f"{mb(rp['idle_processor_rss_bytes'])}; first run loads them at {f['events_per_s']:,} events/s, "
+                  f"peak RSS {mb(f['peak_rss_bytes'])} (goal {mb(f['rss_goal_bytes'])})", ""]
+        lines.append("| restart | ready (s) | join (s) | replay (s) | replay events/s | open after | published "
+                     "| peak RSS | other load |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for r in rp["restarts"]:
+            lines.append(f"| {r['name']} | {r['ready_s']} | {r['assigned_s']} | {r['replay_s']} | "
+                         f"{r['replay_events_per_s']:,} | {r['open_sessions_after']:,} | {r['summaries_published']} | "
+                         f"{mb(r['peak_rss_bytes'])} | {r['load']['other_cores']} |")
+    return "\n".join(lines) + "\n"
+
+
 def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -970,6 +1060,10 @@ def log(message):
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == "observe":
         observe(*sys.argv[2:])
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "report":
+        with open(sys.argv[2]) as f:
+            sys.stdout.write(render_report(json.load(f)))
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=".build/release/callback-stream")
@@ -1035,7 +1129,10 @@ def main():
         kill_leftovers()
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
-    print(json.dumps(results, indent=2))
+    report = render_report(results)
+    with open(os.path.join(out, "report.md"), "w") as f:
+        f.write(report)
+    print(report)
 
 
 if __name__ == "__main__":
