@@ -59,6 +59,19 @@ import Testing
         #expect(point.metadata == CommitMetadata(emittedThrough: 50, watermark: 2))
     }
 
+    @Test func anUnacknowledgedSummaryKeepsItsWholeSessionReplayable() {
+        // A session starts at offset 10; at offset 50 it closes and the store forgets it at once
+        // (retained offset jumps past it), but its summary is not acknowledged yet.
+        var ledger = PartitionLedger(startOffset: 10, watermark: 0)
+        for offset in 10..<50 { ledger.willProcess(offset: Int64(offset), watermark: 0, retainedOffset: 10) }
+        ledger.willProcess(offset: 50, watermark: 0, retainedOffset: 10)
+        let cause = ledger.produced()
+        for offset in 51..<60 { ledger.willProcess(offset: Int64(offset), watermark: 0, retainedOffset: nil) }
+        #expect(ledger.commitPoint(retainedOffset: nil, watermark: 0).offset == 10)
+        ledger.acknowledged(cause: cause)
+        #expect(ledger.commitPoint(retainedOffset: nil, watermark: 0).offset == 60)
+    }
+
     @Test func randomizedAcknowledgementOrderMatchesAReferenceModel() {
         var rng = SplitMix(seed: 42)
         for _ in 0..<200 {

@@ -4,18 +4,25 @@
 /// Every output record is attributed to a *cause*: the input offset being processed when it
 /// was produced (outputs of wall-clock ticks are attributed to the last processed record).
 /// Causes only grow, so pending outputs form a queue ordered by cause. The ledger never lets a
-/// commit pass an unacknowledged output: that is what makes `kill -9` lose nothing.
+/// commit pass an unacknowledged output, nor the first record of the state that output was
+/// computed from (a summary needs its whole session, which may have started long before its
+/// cause and may no longer be retained by the store): that is what makes `kill -9` lose nothing.
 public struct PartitionLedger: Sendable {
     private struct Pending: Sendable {
         var cause: Int64
         var remaining: Int
         var watermarkBefore: Int64
+        /// The smallest offset a replay must start from to compute this output again.
+        var rebuildFrom: Int64
     }
 
     /// The offset after the last processed record.
     public private(set) var nextOffset: Int64
     /// The watermark just before the record `nextOffset − 1` was processed.
     private var watermarkBeforeLast: Int64
+    /// The smallest offset needed to rebuild the state as it was just before the record
+    /// `nextOffset − 1` was processed (that record's own offset when nothing was retained).
+    private var rebuildFromLast: Int64
     private var pending: [Pending] = []
     private var head = 0
 
@@ -25,6 +32,7 @@ public struct PartitionLedger: Sendable {
     public init(startOffset: Int64, watermark: Int64) {
         nextOffset = startOffset
         watermarkBeforeLast = watermark
+        rebuildFromLast = startOffset
     }
 
     /// Number of outputs produced and not yet acknowledged.
@@ -34,10 +42,18 @@ public struct PartitionLedger: Sendable {
         return n
     }
 
-    /// Call before processing the record at `offset`, with the watermark at that moment.
-    public mutating func willProcess(offset: Int64, watermark: Int64) {
+    /// Call before processing the record at `offset`.
+    ///
+    /// - Parameters:
+    ///   - watermark: the partition's watermark at that moment.
+    ///   - retainedOffset: the smallest input offset still needed by open (or remembered) state at
+    ///     that moment (`nil`: none). Every output this record — or a tick after it — causes comes
+    ///     from state that existed then or that this record creates, so a replay from there can
+    ///     compute it again.
+    public mutating func willProcess(offset: Int64, watermark: Int64, retainedOffset: Int64? = nil) {
         nextOffset = offset + 1
         watermarkBeforeLast = watermark
+        rebuildFromLast = min(retainedOffset ?? offset, offset)
     }
 
     /// Records that an output was produced; returns its cause (to carry with the message).
@@ -46,7 +62,7 @@ public struct PartitionLedger: Sendable {
         if head < pending.count, pending[pending.count - 1].cause == cause {
             pending[pending.count - 1].remaining += 1
         } else {
-            pending.append(Pending(cause: cause, remaining: 1, watermarkBefore: watermarkBeforeLast))
+            pending.append(Pending(cause: cause, remaining: 1, watermarkBefore: watermarkBeforeLast, rebuildFrom: rebuildFromLast))
         }
         return cause
     }
@@ -95,6 +111,11 @@ public struct PartitionLedger: Sendable {
         }
         var offset = min(acknowledgedThrough, nextOffset)
         if let retainedOffset { offset = min(offset, retainedOffset) }
+        // An unacknowledged summary may come from a session the store no longer retains (closed
+        // and forgotten): keep the records it was computed from replayable.
+        for index in head..<pending.count where pending[index].remaining > 0 {
+            offset = min(offset, pending[index].rebuildFrom)
+        }
         return (offset, metadata)
     }
 }

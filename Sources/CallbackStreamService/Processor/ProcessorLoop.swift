@@ -194,7 +194,7 @@ final class ProcessorLoop: @unchecked Sendable {
         let now = Self.wallClockMs()
         task.lastArrivalMs = now
         metrics.consumedByPartition[task.partition, default: 0] += 1
-        task.ledger.willProcess(offset: offset, watermark: task.topology.watermark)
+        task.ledger.willProcess(offset: offset, watermark: task.topology.watermark, retainedOffset: task.topology.minimumRetainedOffset)
         if task.isReplaying { metrics.replayedRecords += 1 }
         task.topology.process(key: message.key, value: message.value, offset: offset, arrivalMs: now) { output in
             self.emit(output, from: task)
