@@ -38,6 +38,8 @@ public struct ProcessorConfiguration: Sendable, Equatable {
     public var commitIntervalMs: Int64 = 1_000
     public var includeFormValues = false
     public var publishNotOpened = false
+    /// Wake librdkafka's fetcher as soon as a full prefetch queue has been drained (see `FetchStallGuard`).
+    public var wakeFetcher = true
     /// librdkafka properties passed straight through (`-X key=value`).
     public var librdkafka: [String: String] = [:]
 

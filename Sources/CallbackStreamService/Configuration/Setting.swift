@@ -74,6 +74,7 @@ extension Setting {
         duration("shutdown-timeout", "Upper bound for flushing and committing on SIGTERM/SIGINT.", "30s", positive: true) { $0.shutdownTimeoutMs = $1 },
         duration("commit-interval", "How often offsets are committed.", "1s", positive: true) { $0.commitIntervalMs = $1 },
         boolean("include-form-values", "Copy form values into summaries (PII!). Off by default.", "false") { $0.includeFormValues = $1 },
+        boolean("wake-fetcher", "After draining a full prefetch queue, wake librdkafka's fetcher at once with a ListOffsets request to each partition leader (librdkafka < 2.3 otherwise waits up to 1 s before fetching again, which throttles catching up).", "true") { $0.wakeFetcher = $1 },
         boolean("publish-not-opened", "Also publish summaries of sessions that never reached opened (otherwise only counted).", "false") { $0.publishNotOpened = $1 },
     ]
 

@@ -129,6 +129,7 @@ final class ProcessorLoop: @unchecked Sendable {
         consumer = try KafkaConsumer(
             configuration: consumerConfiguration, logger: logger,
             commitHandler: { [unowned self] result in self.committed(result) },
+            wakesFetcher: configuration.wakeFetcher,
             rebalanceHandler: { [unowned self] _, event in self.rebalanced(event) })
         try consumer.subscribe(topics: [configuration.inputTopic])
         wakeupTarget.withLock { $0 = consumer }

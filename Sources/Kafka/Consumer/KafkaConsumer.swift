@@ -60,6 +60,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let cooperativeSticky: Bool
     /// Set by ``wakeup()`` so a wake-up that arrives before `poll` starts waiting is not lost.
     private let wakeupRequested = Atomic(false)
+    /// Wakes librdkafka's fetcher after a full prefetch queue was drained; `nil` if disabled.
+    private let fetchStallGuard: FetchStallGuard?
 
     /// The logger given at creation.
     public var logger: Logger { context.logger }
@@ -74,6 +76,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     ///     on the polling thread.
     ///   - statisticsHandler: called on the polling thread with each statistics report
     ///     (only if `statistics.interval.ms` is set).
+    ///   - wakesFetcher: whether to wake librdkafka's fetcher after `poll` drained a full
+    ///     prefetch queue (see ``fetchWakeups``); `false` leaves librdkafka alone (before 2.3 it
+    ///     then waits up to 1 s before fetching again).
     ///   - rebalanceHandler: told assigned/revoked/lost partitions on the polling thread
     ///     (see ``RebalanceEvent``); it gets this consumer, e.g. to commit on revoke.
     /// - Throws: ``KafkaError`` with librdkafka's text if the configuration is rejected, or
@@ -83,6 +88,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         logger: Logger,
         commitHandler: ((CommitResult) -> Void)? = nil,
         statisticsHandler: ((KafkaStatistics) -> Void)? = nil,
+        wakesFetcher: Bool = true,
         rebalanceHandler: @escaping (KafkaConsumer, RebalanceEvent) -> Void
     ) throws(KafkaError) {
         guard let groupID = configuration.groupID, !groupID.isEmpty else {
@@ -112,10 +118,31 @@ public final class KafkaConsumer: @unchecked Sendable {
         self.queue = queue
         self.context = context
         self.cooperativeSticky = configuration["partition.assignment.strategy"]?.contains("cooperative-sticky") ?? false
+        self.fetchStallGuard = wakesFetcher
+            ? FetchStallGuard(
+                handle: handle, messageThreshold: Self.integerProperty(handle, "queued.min.messages") ?? 100_000,
+                byteThreshold: (Self.integerProperty(handle, "queued.max.messages.kbytes") ?? 65_536) * 1024,
+                name: "rdk:fetchguard")
+            : nil
         context.consumer = self
     }
 
+    /// The effective value of an integer property of `handle`'s configuration.
+    private static func integerProperty(_ handle: OpaquePointer, _ name: String) -> Int? {
+        var buffer = [CChar](repeating: 0, count: 32)
+        var size = buffer.count
+        guard rd_kafka_conf_get(rd_kafka_conf(handle), name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return buffer.withUnsafeBufferPointer { Int(String(cString: $0.baseAddress!)) }
+    }
+
+    /// How many times this consumer woke librdkafka's fetcher after its prefetch queue had been
+    /// full and was drained (each wake-up is one ListOffsets request per partition leader).
+    public var fetchWakeups: Int {
+        fetchStallGuard?.wakeups ?? 0
+    }
+
     deinit {
+        fetchStallGuard?.stop()
         // `context.consumer` is already nil here, so no handler runs during this close.
         let wasClosed = closed.withLock { $0 }
         if !wasClosed {
@@ -181,7 +208,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity
         ) { buffer -> Int in
             let base = buffer.baseAddress!
+            let queued = fetchStallGuard == nil ? 0 : Int(rd_kafka_queue_length(queue))
             var count = max(0, rd_kafka_consume_batch_queue(queue, 0, base, capacity))
+            let drained = count
             let waitMilliseconds = RDKafka.milliseconds(timeout)
             if count == 0, context.pendingRebalances.isEmpty, waitMilliseconds > 0,
                 !wakeupRequested.exchange(false, ordering: .acquiringAndReleasing),
@@ -195,8 +224,10 @@ public final class KafkaConsumer: @unchecked Sendable {
             }
             var lastTopic: OpaquePointer?
             var lastName = ""
+            var payloadBytes = 0
             for index in 0..<count {
                 guard let message = base[index] else { continue }
+                if index < drained { payloadBytes &+= message.pointee.len }
                 if message.pointee.rkt != lastTopic {
                     lastTopic = message.pointee.rkt
                     lastName = context.topicNames.name(ofTopic: lastTopic)
@@ -206,6 +237,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             for index in 0..<count {
                 if let message = base[index] { rd_kafka_message_destroy(message) }
             }
+            fetchStallGuard?.noteDrain(queuedBefore: queued, delivered: drained, deliveredBytes: payloadBytes)
             return count
         }
         context.deferringRebalance = false
@@ -229,6 +261,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             return closed
         }
         guard !alreadyClosed else { return }
+        fetchStallGuard?.stop()
         context.deferringRebalance = false
         if let error = KafkaError.check(rd_kafka_consumer_close(handle)) {
             throw error

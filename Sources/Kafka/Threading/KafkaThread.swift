@@ -94,7 +94,7 @@ public final class KafkaThread: Sendable {
     }
 
     /// Names the calling OS thread (Linux keeps at most 15 bytes).
-    private static func setCurrentThreadName(_ name: String) {
+    static func setCurrentThreadName(_ name: String) {
         var bytes = Array(name.utf8.prefix(15))
         while !bytes.isEmpty, String(validating: bytes, as: UTF8.self) == nil { bytes.removeLast() }
         let truncated = String(decoding: bytes, as: UTF8.self)
