@@ -489,8 +489,13 @@ def output_topics(variant):
             "alerts-topic": f"{prefix}.alerts"}
 
 
+def processor_arguments(properties):
+    """A variant's properties as processor arguments: `--flag=value` as is, `key=value` after -X."""
+    return sum(([p] if p.startswith("--") else ["-X", p] for p in properties), [])
+
+
 def parse_variants(texts):
-    """`NAME` or `NAME:key=value,key=value` → [(name, [librdkafka properties])]."""
+    """`NAME` or `NAME:key=value,--flag=value,…` → [(name, [librdkafka properties and processor flags])]."""
     variants = []
     for text in texts:
         name, _, props = text.partition(":")
@@ -504,7 +509,7 @@ def run_processor_on_input(args, out, broker, records, truth_path, published, in
     settings = ["--group-id", f"bench-throughput-{index}", "--inactivity-timeout", args.inactivity_timeout,
                 "--allowed-lateness", args.allowed_lateness, "--idle-advance-after", args.idle_advance_after,
                 "--commit-interval", "1s"] + sum(([f"--{k}", v] for k, v in topics.items()), []) + sum(
-                    (["-X", x] for x in args.processor_x + properties), [])
+                    (["-X", x] for x in args.processor_x), []) + processor_arguments(properties)
     processor = Processor(args.binary, out, broker.bootstrap, settings, f"tp-processor-{index}")
     watch = LoadWatch()
     sampler = Sampler(processor, extra=lambda: (process_cpu_seconds(processor.pid),
@@ -895,7 +900,7 @@ def write_first_events(path, count, start_ms):
 def restart_until_ready(args, out, broker, settings, count, index, name, properties):
     """Starts a processor on the committed state; measures the time to /readyz 200."""
     watch = LoadWatch()
-    processor = Processor(args.binary, out, broker.bootstrap, settings + sum((["-X", x] for x in properties), []),
+    processor = Processor(args.binary, out, broker.bootstrap, settings + processor_arguments(properties),
                           f"rp-restart-{index}")
     spawned = time.time()
     assigned_at = ready_at = None
@@ -1113,9 +1118,9 @@ def main():
                              "linger.ms=1000: ~1 MB batches, because the mock broker returns one batch per partition "
                              "per fetch; 'none' for the generator's own settings)")
     parser.add_argument("--variant", action="append", default=None,
-                        help="processor run over the throughput input, NAME or NAME:key=value,key=value with "
-                             "librdkafka properties (repeatable; default: 'default' and "
-                             "'metadata-refresh-250ms:topic.metadata.refresh.interval.ms=250')")
+                        help="processor run over the throughput input, NAME or NAME:key=value,--flag=value,… with "
+                             "librdkafka properties and processor flags (repeatable; default: 'default' and "
+                             "'no-fetcher-wakeup:--wake-fetcher=false')")
     parser.add_argument("--kcat-runs", type=int, default=2, help="kcat reference runs before and after the processor")
     parser.add_argument("--latency-rate", type=float, default=20_000)
     parser.add_argument("--latency-seconds", type=int, default=30)
@@ -1135,7 +1140,7 @@ def main():
     elif args.generator_x == ["none"]:
         args.generator_x = []
     if args.variant is None:
-        args.variant = ["default", "metadata-refresh-250ms:topic.metadata.refresh.interval.ms=250"]
+        args.variant = ["default", "no-fetcher-wakeup:--wake-fetcher=false"]
     if args.latency_x is None:
         args.latency_x = ["fetch.wait.max.ms=10"]
     elif args.latency_x == ["none"]:

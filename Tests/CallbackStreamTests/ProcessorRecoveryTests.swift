@@ -78,11 +78,11 @@ import Testing
         #expect(first.stderr.contains("partition assigned") && second.stderr.contains("partition assigned"))
     }
 
-    @Test func slowDeliveriesPauseTheInputInsteadOfBufferingAndLoseNothing() async throws {
+    @Test func slowDeliveriesHoldTheInputInsteadOfBufferingAndLoseNothing() async throws {
         let pipeline = try await Pipeline.start()
         defer { pipeline.stop() }
         // Every broker answer takes 300 ms, and the producer queue holds 400 records: the
-        // processor must pause its input partitions at 200 queued outputs and resume later.
+        // processor must stop taking input at 200 queued outputs and resume later.
         pipeline.broker.write("rtt 1 300\n")
         try await pipeline.broker.wait(for: "the rtt answer") { $0.stdoutLines.count >= 2 }
         let (processor, _) = try await pipeline.startProcessor(["-X", "queue.buffering.max.messages=400"])
@@ -90,8 +90,30 @@ import Testing
         let truth = try await pipeline.generate(Self.generatorArguments(interactions: 1_500, rate: 0, seed: 14))
         let check = try await Self.expectExact(pipeline, truth, allowDuplicates: false)
         #expect(check.exact)
-        #expect(processor.stderr.contains("input paused"), "backpressure must pause the input")
+        #expect(processor.stderr.contains("input held"), "backpressure must hold the input")
         #expect(processor.stderr.contains("input resumed"))
+    }
+
+    @Test func deliveriesStuckLongerThanTheHoldLimitPauseTheInputAndLoseNothing() async throws {
+        let pipeline = try await Pipeline.start()
+        defer { pipeline.stop() }
+        let truth = try await pipeline.generate(Self.generatorArguments(interactions: 1_500, rate: 0, seed: 16))
+        // The next 50 Produce requests fail with a retriable error and the producer retries after
+        // 1 s, at most 5 requests in flight: its outputs stay queued for 10 s or more, well over
+        // the 5 s hold limit.
+        #expect(try await pipeline.control("errors Produce 50 NOT_ENOUGH_REPLICAS") == "ok")
+        let (processor, _) = try await pipeline.startProcessor([
+            "-X", "queue.buffering.max.messages=400", "-X", "retry.backoff.ms=1000",
+        ])
+        defer { processor.kill() }
+        let check = try await Self.expectExact(pipeline, truth, allowDuplicates: false)
+        #expect(check.exact)
+        let log = processor.stderr
+        let held = log.range(of: "input held"), paused = log.range(of: "input paused"), resumed = log.range(of: "input resumed")
+        #expect(held != nil && paused != nil && resumed != nil, "hold, then pause, then resume: \(log.suffix(3000))")
+        if let held, let paused, let resumed {
+            #expect(held.lowerBound < paused.lowerBound && paused.lowerBound < resumed.lowerBound)
+        }
     }
 
     @Test func aLostAssignmentDropsStateAndTheRebuiltStateLosesNothing() async throws {

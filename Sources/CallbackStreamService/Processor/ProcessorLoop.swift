@@ -29,18 +29,33 @@ final class ProcessorLoop: @unchecked Sendable {
     private var slab = DeliverySlab()
     private var metrics = MetricsSnapshot()
     private var failure: String?
-    private var paused = false
+    private var backpressure = Backpressure.off
     private var lastCommitNanos: UInt64 = 0
     private var lastPublishNanos: UInt64 = 0
     private var lastSampleNanos: UInt64 = 0
     private var commitRequestedAt: [UInt64] = []
     private let topologyConfiguration: TopologyConfiguration
 
-    /// Producer queue depth at which input partitions are paused (half of librdkafka's
+    /// Producer queue depth at which input stops (half of librdkafka's
     /// `queue.buffering.max.messages`, so input stops long before producing would fail), and at
-    /// which they resume.
+    /// which it resumes.
     private let pauseAtQueueLength: Int
     private let resumeAtQueueLength: Int
+
+    /// Whether input is stopped because the producer queue is full.
+    ///
+    /// First the loop only *holds*: it stops taking records from the consumer but keeps what
+    /// librdkafka prefetched (pausing partitions would discard the prefetch queue, to be fetched
+    /// again). A hold longer than ``Backpressure/holdLimitNanos`` (a broker that stopped
+    /// acknowledging) becomes a pause of the assigned partitions, so the consumer is polled
+    /// again — rebalances are served and `max.poll.interval.ms` is never exceeded.
+    enum Backpressure: Equatable {
+        case off
+        case holding(sinceNanos: UInt64)
+        case paused
+
+        static let holdLimitNanos: UInt64 = 5_000_000_000
+    }
 
     init(configuration: ProcessorConfiguration, logger: Logger, board: MetricsBoard, queries: SessionQueries) {
         self.configuration = configuration
@@ -62,7 +77,7 @@ final class ProcessorLoop: @unchecked Sendable {
         metrics.alertThreshold = configuration.alertThreshold
         let producerQueueCapacity = configuration.librdkafka["queue.buffering.max.messages"].flatMap(Int.init) ?? 100_000
         pauseAtQueueLength = max(1, producerQueueCapacity / 2)
-        resumeAtQueueLength = max(0, producerQueueCapacity / 10)
+        resumeAtQueueLength = max(0, producerQueueCapacity * 2 / 5)
     }
 
     /// Asks the loop to stop after its current turn (any thread).
@@ -141,10 +156,14 @@ final class ProcessorLoop: @unchecked Sendable {
             return
         }
         applyBackpressure()
-        consumer.poll(maxMessages: 2_000, timeout: .milliseconds(50)) { message in
-            self.consume(message)
+        if case .holding = backpressure {
+            producer.poll(timeout: .milliseconds(10))  // waits for deliveries to make room
+        } else {
+            consumer.poll(maxMessages: 2_000, timeout: .milliseconds(50)) { message in
+                self.consume(message)
+            }
+            producer.poll(timeout: .zero)
         }
-        producer.poll(timeout: .zero)
         let now = Self.wallClockMs()
         for task in tasks.values.sorted(by: { $0.partition < $1.partition }) where !task.isReplaying {
             // A partition is idle only when nothing is waiting to be read: records still pending
@@ -393,17 +412,35 @@ final class ProcessorLoop: @unchecked Sendable {
 
     private func applyBackpressure() {
         let queued = producer.outQueueLength
-        let assigned = tasks.keys.sorted().map { TopicPartition(topic: configuration.inputTopic, partition: $0) }
-        if !paused, queued >= pauseAtQueueLength {
-            paused = true
-            try? consumer.pause(assigned)
-            logger.notice("input paused: producer queue is full", metadata: ["producer.queued": "\(queued)"])
-        } else if paused, queued <= resumeAtQueueLength {
-            paused = false
-            try? consumer.resume(assigned)
-            logger.notice("input resumed", metadata: ["producer.queued": "\(queued)"])
+        switch backpressure {
+        case .off:
+            guard queued >= pauseAtQueueLength else { return }
+            backpressure = .holding(sinceNanos: DispatchTime.now().uptimeNanoseconds)
+            logger.notice("input held: producer queue is full", metadata: ["producer.queued": "\(queued)"])
+        case .holding(let since):
+            if queued <= resumeAtQueueLength {
+                backpressure = .off
+                logger.notice("input resumed", metadata: ["producer.queued": "\(queued)"])
+            } else if DispatchTime.now().uptimeNanoseconds - since >= Backpressure.holdLimitNanos {
+                backpressure = .paused
+                try? consumer.pause(assignedInput())
+                logger.notice("input paused: producer queue stayed full", metadata: [
+                    "producer.queued": "\(queued)", "held.seconds": "\(Backpressure.holdLimitNanos / 1_000_000_000)",
+                ])
+            }
+        case .paused:
+            if queued <= resumeAtQueueLength {
+                backpressure = .off
+                try? consumer.resume(assignedInput())
+                logger.notice("input resumed", metadata: ["producer.queued": "\(queued)"])
+            } else {
+                producer.poll(timeout: .milliseconds(50))
+            }
         }
-        if paused { producer.poll(timeout: .milliseconds(50)) }
+    }
+
+    private func assignedInput() -> [TopicPartition] {
+        tasks.keys.sorted().map { TopicPartition(topic: configuration.inputTopic, partition: $0) }
     }
 
     private func enforceSessionCap() {
