@@ -123,6 +123,12 @@ final class ProcessorLoop: @unchecked Sendable {
         try consumer.set("enable.partition.eof", "true")
         try consumer.set("enable.auto.commit", "false")
         try consumer.set("enable.auto.offset.store", "false")
+        // A smaller prefetch than librdkafka's defaults (100,000 messages / 64 MiB, and fetch
+        // responses of up to 50 MiB): with the fetcher woken as soon as the queue drains
+        // (`--wake-fetcher`), 20,000 records / 16 MiB keep up just as well and save ~100 MB
+        // (BENCHMARKS.md, "End to end"). `fetch.max.bytes` follows the byte limit.
+        try consumer.set("queued.min.messages", "20000")
+        try consumer.set("queued.max.messages.kbytes", "16384")
         var producer = common
         try producer.set("linger.ms", "5")
         try producer.set("compression.type", "lz4")

@@ -1,0 +1,36 @@
+@testable import CallbackStreamService
+import Testing
+
+/// The librdkafka properties the processor gives its consumer and producer.
+@Suite struct ClientConfigurationTests {
+    private func configuration(_ librdkafka: [String: String] = [:]) -> ProcessorConfiguration {
+        var configuration = ProcessorConfiguration()
+        configuration.bootstrapServers = "127.0.0.1:9092"
+        configuration.librdkafka = librdkafka
+        return configuration
+    }
+
+    @Test func defaultsBoundThePrefetchAndKeepOffsetsManual() throws {
+        let (consumer, producer) = try ProcessorLoop.clientConfigurations(configuration())
+        #expect(consumer["queued.min.messages"] == "20000")
+        #expect(consumer["queued.max.messages.kbytes"] == "16384")
+        #expect(consumer["enable.auto.commit"] == "false")
+        #expect(consumer["enable.auto.offset.store"] == "false")
+        #expect(consumer["partition.assignment.strategy"] == "cooperative-sticky")
+        #expect(producer["compression.type"] == "lz4")
+        #expect(producer["queued.min.messages"] == nil, "consumer-only properties stay off the producer")
+    }
+
+    @Test func passThroughPropertiesOverrideTheDefaults() throws {
+        let (consumer, producer) = try ProcessorLoop.clientConfigurations(
+            configuration(["queued.max.messages.kbytes": "65536", "linger.ms": "20"]))
+        #expect(consumer["queued.max.messages.kbytes"] == "65536")
+        #expect(producer["linger.ms"] == "20")
+    }
+
+    @Test func anUnknownPropertyIsRejected() {
+        #expect(throws: (any Error).self) {
+            try ProcessorLoop.clientConfigurations(configuration(["no.such.property": "1"]))
+        }
+    }
+}
