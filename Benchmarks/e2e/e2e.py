@@ -962,11 +962,13 @@ def phase_replay(args, out):
         log(f"replay input: {result['retention_check']}")
         if not result["retention_check"]["ok"]:
             raise RuntimeError("the broker does not hold the whole replay input")
-        # session.timeout.ms=6000: when the last member leaves, the mock keeps the group rebalancing for
-        # session.timeout.ms − 1 s before a new member is admitted (45 s by default).
+        # session.timeout.ms: when the last member leaves, the mock keeps the group rebalancing for
+        # session.timeout.ms − 1 s before a new member is admitted (44 s with librdkafka's default 45 s).
+        # The default 4000 makes that 3 s, the first-join delay of a real broker
+        # (group.initial.rebalance.delay.ms = 3 s) that a restarted instance meets there.
         settings = ["--group-id", "bench-replay", "--inactivity-timeout", "1h", "--allowed-lateness",
                     args.allowed_lateness, "--idle-advance-after", args.idle_advance_after, "--commit-interval", "1s",
-                    "--max-open-sessions", str(2 * count), "-X", "session.timeout.ms=6000",
+                    "--max-open-sessions", str(2 * count), "-X", f"session.timeout.ms={args.replay_session_timeout_ms}",
                     "-X", "heartbeat.interval.ms=500"] + sum((["-X", x] for x in args.processor_x), [])
         result["processor_argv"] = ["run", "--bootstrap-servers", "…"] + settings
 
@@ -1130,6 +1132,8 @@ def main():
                              "fetch.wait.max.ms=10: the mock broker answers a fetch that finds no data only after "
                              "fetch.wait.max.ms even when data arrives meanwhile)")
     parser.add_argument("--replay-sessions", type=int, default=1_000_000)
+    parser.add_argument("--replay-session-timeout-ms", type=int, default=4000,
+                        help="session.timeout.ms of the replay runs (the mock admits a member after this − 1 s)")
     parser.add_argument("--timeout", type=float, default=300, help="deadline of each wait (s)")
     parser.add_argument("-X", dest="processor_x", action="append", default=[],
                         help="librdkafka property for the processor (repeatable)")
