@@ -51,6 +51,15 @@ enum GeneratorRun {
         var configuration = KafkaConfiguration()
         try configuration.set("bootstrap.servers", options.bootstrapServers)
         try configuration.set("linger.ms", "5")
+        // One Produce request in flight per broker connection: the ground truth is only true if
+        // every record reported delivered is in the topic. With pipelined requests, when one fails
+        // with a retriable error (e.g. NOT_ENOUGH_REPLICAS) and a later one for the same partition
+        // succeeds, librdkafka acknowledges the failed one's messages implicitly, trusting that the
+        // broker refused the later batch had the earlier one been missing (the idempotent sequence
+        // check). librdkafka's mock cluster does not check the sequence numbers of a
+        // non-transactional producer, so those messages were reported delivered but never written
+        // (RELIABILITY.md, finding 5). Retried batches now go out before anything newer.
+        try configuration.set("max.in.flight.requests.per.connection", "1")
         for entry in options.librdkafka {
             guard let equals = entry.firstIndex(of: "=") else { continue }
             try configuration.set(String(entry[..<equals]), String(entry[entry.index(after: equals)...]))

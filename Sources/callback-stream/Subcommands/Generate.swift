@@ -81,7 +81,8 @@ extension CallbackStream {
             let traffic = try trafficConfiguration()
             let generator = try TrafficGenerator(configuration: traffic)
             var logger = Logger(label: "callback-stream.generate")
-            logger.logLevel = .warning
+            // librdkafka's debug contexts (`-X debug=eos,msg`) are logged at debug level: show them when asked for.
+            logger.logLevel = librdkafka.contains { $0.hasPrefix("debug=") } ? .debug : .warning
 
             let options = GeneratorRun.Options(
                 bootstrapServers: servers, topic: topic, rate: rate, malformed: malformed, seed: seed,
