@@ -17,6 +17,21 @@ public struct SessionStoreFootprint: Sendable, Hashable {
     /// Pending closes not yet drained.
     public var pendingCloses: Int
 
+    /// A zero footprint (for summing several stores').
+    public init() {
+        self.init(slots: 0, hashTable: 0, keyBytes: 0, timers: 0, offsets: 0, states: 0, pendingCloses: 0)
+    }
+
+    init(slots: Int, hashTable: Int, keyBytes: Int, timers: Int, offsets: Int, states: Int, pendingCloses: Int) {
+        self.slots = slots
+        self.hashTable = hashTable
+        self.keyBytes = keyBytes
+        self.timers = timers
+        self.offsets = offsets
+        self.states = states
+        self.pendingCloses = pendingCloses
+    }
+
     /// Everything except `states` and `keyBytes`: the store's own overhead.
     public var overhead: Int { slots + hashTable + timers + offsets + pendingCloses }
     /// All of it.
