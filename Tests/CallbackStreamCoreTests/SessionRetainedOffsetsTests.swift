@@ -40,6 +40,28 @@ import Testing
         check(seed: seed, operations: 5_000) { random, _ in Int64(random.next() % 3_000) - 1_000 }
     }
 
+    @Test func anOffsetBeforeTheLiveBlocksReusesAnEmptyFrontBlock() {
+        var set = SessionRetainedOffsets()
+        for offset in 0..<Int64(640) { set.insert(offset) }  // blocks 0 … 9
+        for offset in 0..<Int64(320) { set.remove(offset) }  // blocks 0 … 4 empty, skipped
+        #expect(set.minimum == 320 && set.blocks.count == 10)
+        set.insert(100)  // block 1 goes where the empty block 4 was
+        set.insert(10)  // block 0 where block 3 was
+        #expect(set.blocks.count == 10)
+        #expect(set.minimum == 10)
+        set.remove(10)
+        #expect(set.minimum == 100)
+        set.insert(5_000)  // after the end
+        set.insert(3_000)  // a new block between two live ones
+        set.remove(100)
+        #expect(set.minimum == 320)
+        for offset in 320..<Int64(640) { set.remove(offset) }
+        #expect(set.minimum == 3_000)
+        set.remove(3_000)
+        set.remove(5_000)
+        #expect(set.minimum == nil && set.count == 0 && set.blocks.isEmpty)
+    }
+
     @Test func extremeOffsets() {
         var set = SessionRetainedOffsets()
         for offset in [Int64.max, Int64.min, 0, -1, 63, 64, Int64.max - 63] { set.insert(offset) }

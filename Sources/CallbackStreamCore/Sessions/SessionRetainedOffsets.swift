@@ -7,9 +7,9 @@
 /// other take 0.25 bytes each (a heap of entries took 16 bytes plus a 4-byte position each);
 /// when chains are far apart it is at most one block per chain. Removing clears a bit found by
 /// binary search (O(log n)); blocks that become empty are skipped at the front and compacted away
-/// once they are half of the array, so the minimum is O(1). Offsets that go backwards (not
-/// Kafka's) insert a block in the middle (O(n)); an offset inserted twice is counted in a side
-/// table.
+/// once they are half of the array, so the minimum is O(1). An offset that goes backwards (not
+/// Kafka's) costs a binary search, or O(n) if it needs a new block between two others; an offset
+/// inserted twice is counted in a side table.
 @usableFromInline
 internal struct SessionRetainedOffsets: Sendable {
     /// 64 offsets, `index · 64 ..< index · 64 + 64`, one bit each.
@@ -48,18 +48,32 @@ internal struct SessionRetainedOffsets: Sendable {
     mutating func insert(_ offset: Int64) {
         count += 1
         let (index, bit) = Self.split(offset)
-        if let last = blocks.last, last.index >= index {
-            if last.index == index {
-                // An empty last block lies after `head` (the array is emptied when `head` reaches
-                // its end, and `blocks[head]` is never empty): it stops being counted.
-                if last.bits == 0 { emptyBlocks -= 1 }
-                setBit(bit, at: blocks.count - 1, offset: offset)
-            } else {
-                insertBehindTheEnd(offset)
-            }
+        guard let last = blocks.last, last.index >= index else {
+            appendGrowingByHalf(&blocks, Block(index: index, bits: bit))
             return
         }
-        appendGrowingByHalf(&blocks, Block(index: index, bits: bit))
+        // At or before the last block: set a bit in an existing live block (O(log n)), reuse the
+        // empty block just before `head` (O(1)), or insert a block in the middle (O(n); only when
+        // offsets go backwards into a gap, which Kafka offsets never do).
+        var low = head, high = blocks.count
+        if last.index == index {
+            low = blocks.count - 1
+        } else {
+            while low < high {
+                let middle = (low + high) / 2
+                if blocks[middle].index < index { low = middle + 1 } else { high = middle }
+            }
+        }
+        if blocks[low].index == index {
+            // `low > head` if the block is empty (`blocks[head]` never is): it stops being counted.
+            if blocks[low].bits == 0 { emptyBlocks -= 1 }
+            setBit(bit, at: low, offset: offset)
+        } else if low == head, head > 0 {
+            head -= 1
+            blocks[head] = Block(index: index, bits: bit)
+        } else {
+            blocks.insert(Block(index: index, bits: bit), at: low)
+        }
     }
 
     /// Removes one copy of `offset`, which must be held.
@@ -120,23 +134,6 @@ internal struct SessionRetainedOffsets: Sendable {
             if found < index { low = middle + 1 } else { high = middle }
         }
         return nil
-    }
-
-    /// An offset at or before the last block's: rare (offsets go backwards), so the simple way:
-    /// drop the empty blocks, then set the bit or insert a block in order.
-    private mutating func insertBehindTheEnd(_ offset: Int64) {
-        compact()
-        let (index, bit) = Self.split(offset)
-        var low = 0, high = blocks.count
-        while low < high {
-            let middle = (low + high) / 2
-            if blocks[middle].index < index { low = middle + 1 } else { high = middle }
-        }
-        if low < blocks.count, blocks[low].index == index {
-            setBit(bit, at: low, offset: offset)
-        } else {
-            blocks.insert(Block(index: index, bits: bit), at: low)
-        }
     }
 
     /// Removes the empty blocks (keeping the capacity).
