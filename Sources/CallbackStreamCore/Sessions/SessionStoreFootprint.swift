@@ -2,15 +2,15 @@
 ///
 /// Counts what the store allocated (capacity × stride), not malloc's own overhead.
 public struct SessionStoreFootprint: Sendable, Hashable {
-    /// Per-session slots (key location, times, sequence) and their heap positions.
+    /// Per-session slots (key location, times, sequence) and their timer-heap positions.
     public var slots: Int
-    /// The open-addressing hash table from key bytes to slot.
+    /// The open-addressing hash table from key bytes to slot, and the recent-key cache in front of it.
     public var hashTable: Int
     /// Key bytes, including not yet compacted garbage.
     public var keyBytes: Int
     /// The deadline heaps (open sessions' timeouts and remembered sessions' expiry).
     public var timers: Int
-    /// The retained-offset heap behind `minimumRetainedOffset`.
+    /// The retained-offset bitmap behind `minimumRetainedOffset`.
     public var offsets: Int
     /// The caller's states (`MemoryLayout<State?>.stride` each) and their free list.
     public var states: Int
