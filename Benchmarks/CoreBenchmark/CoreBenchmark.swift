@@ -4,7 +4,8 @@
 //
 // Phases (default: all): scan (memchr-style reference pass), foundation (JSONSerialization
 // reference), decode, state (decode + session update), full (decode + update + summary
-// encoding at `closed`), memory (heap bytes per open session). The reported rate of each phase
+// encoding at `closed`), memory (heap bytes per open session), replay (1 M open `ready`-only
+// sessions through 128 `PartitionTopology`s: heap and RSS per session; not part of "all"). The reported rate of each phase
 // is the best of R repetitions. `--phase` runs one phase only (for valgrind/perf).
 import CallbackStreamCore
 import CoreBenchmarkSupport
@@ -21,6 +22,8 @@ enum CoreBenchmark {
         var repeats = 5
         var phase = "all"
         var sessionCount = 100_000
+        var replaySessions = 1_000_000
+        var partitions = 128
         var arguments = CommandLine.arguments.dropFirst()
         while let flag = arguments.popFirst() {
             let value = arguments.popFirst() ?? ""
@@ -29,10 +32,18 @@ enum CoreBenchmark {
             case "--repeat": repeats = max(1, Int(value) ?? repeats)
             case "--phase": phase = value
             case "--sessions": sessionCount = Int(value) ?? sessionCount
+            case "--replay-sessions": replaySessions = Int(value) ?? replaySessions
+            case "--partitions": partitions = Int(value) ?? partitions
             default:
-                print("usage: CoreBenchmark [--events N] [--repeat R] [--phase all|scan|foundation|decode|state|full|memory] [--sessions K]")
+                print("usage: CoreBenchmark [--events N] [--repeat R] [--phase all|scan|foundation|decode|state|full|memory|replay] [--sessions K] [--replay-sessions N] [--partitions P]")
                 exit(2)
             }
+        }
+
+        if phase == "replay" {
+            // Not part of "all": it holds a million sessions (hundreds of MB).
+            ReplayMemory.run(sessions: replaySessions, partitions: partitions)
+            return
         }
 
         func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

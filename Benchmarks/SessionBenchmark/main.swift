@@ -154,10 +154,11 @@ struct RunResult {
 }
 
 /// Routes `events` events of `traffic` (apply to state, report `closed`, drain closes every record,
-/// tick the wall clock every 1,000 records) and times it.
-func run(_ store: inout SessionStore<PlaceholderState>, traffic: LifecycleTraffic, events: Int) -> RunResult {
+/// tick the wall clock every 1,000 records) and times it. Record offsets start at `firstOffset` and
+/// increase by one per event, as in a partition (the prefill used the offsets before it).
+func run(_ store: inout SessionStore<PlaceholderState>, traffic: LifecycleTraffic, events: Int, firstOffset: Int64) -> RunResult {
     var traffic = traffic
-    var closes = 0, wall: Int64 = 0, offset: Int64 = 0
+    var closes = 0, wall: Int64 = 0, offset = firstOffset - 1
     let openBefore = store.openSessionCount
     let timeoutsBefore = store.metrics.inactivityTimeouts, evictionsBefore = store.metrics.evictions
     let elapsed = measureCPU {
@@ -194,13 +195,14 @@ func run(_ store: inout SessionStore<PlaceholderState>, traffic: LifecycleTraffi
 }
 
 /// Opens `count` sessions with ids `idBase ..< idBase + count` and event times spread evenly
-/// over `first ..< first + span` (in order), so their deadlines are spread over the next `span`.
-func prefill(_ store: inout SessionStore<PlaceholderState>, count: Int, idBase: UInt64, first: Int64, span: Int64) -> Double {
+/// over `first ..< first + span` (in order), so their deadlines are spread over the next `span`;
+/// their record offsets are `firstOffset ..< firstOffset + count`.
+func prefill(_ store: inout SessionStore<PlaceholderState>, count: Int, idBase: UInt64, first: Int64, span: Int64, firstOffset: Int64 = 0) -> Double {
     let elapsed = measureCPU {
         for index in 0 ..< count {
             let time = first + Int64(index) * span / Int64(count)
             _ = withKey(idBase + UInt64(index)) { key in
-                store.route(interactionId: key, eventTime: time, offset: Int64(index), arrivedAt: WallInstant(milliseconds: 0)) { sequence in
+                store.route(interactionId: key, eventTime: time, offset: firstOffset + Int64(index), arrivedAt: WallInstant(milliseconds: 0)) { sequence in
                     PlaceholderState(sessionSeq: Int64(sequence))
                 }
             }
@@ -225,7 +227,7 @@ func memoryReport() {
     precondition(store.openSessionCount == count)
     let perSession = { (bytes: Int) in format(Double(bytes) / Double(count)) }
     print("## Memory, \(count) open sessions")
-    print("- computed from capacities: store overhead \(perSession(footprint.overhead)) B/session (slots \(perSession(footprint.slots)), hash table \(perSession(footprint.hashTable)), timer heaps \(perSession(footprint.timers)), offset heap \(perSession(footprint.offsets))); key bytes \(perSession(footprint.keyBytes)) B; states \(perSession(footprint.states)) B; total \(perSession(footprint.total)) B/session")
+    print("- computed from capacities: store overhead \(perSession(footprint.overhead)) B/session (slots \(perSession(footprint.slots)), hash table \(perSession(footprint.hashTable)), timer heaps \(perSession(footprint.timers)), retained offsets \(perSession(footprint.offsets))); key bytes \(perSession(footprint.keyBytes)) B; states \(perSession(footprint.states)) B; total \(perSession(footprint.total)) B/session")
     print("- malloc in use (mallinfo2 uordblks + hblkhd) delta: \(perSession(mallocAfter - mallocBefore)) B/session (overhead + keys + states)")
     print("- RSS delta (/proc/self/statm): \(perSession(residentAfter - residentBefore)) B/session")
     print("- insert rate (new sessions): \(millions(insertRate)) sessions/s")
@@ -235,7 +237,9 @@ func memoryReport() {
     var samples: [(Int, Double)] = []
     var inserted = 0
     for checkpoint in stride(from: 100_000, through: 2_000_000, by: 50_000) {
-        _ = prefill(&growing, count: checkpoint - inserted, idBase: backgroundBase + UInt64(inserted), first: start, span: 1_000)
+        _ = prefill(
+            &growing, count: checkpoint - inserted, idBase: backgroundBase + UInt64(inserted), first: start, span: 1_000,
+            firstOffset: Int64(inserted))
         inserted = checkpoint
         samples.append((checkpoint, Double(growing.footprint.overhead) / Double(checkpoint)))
     }
@@ -266,7 +270,7 @@ func memoryReport() {
 
 func emptyRun(events: Int, perMillisecond: Int64) -> RunResult {
     var store = SessionStore<PlaceholderState>(configuration: configuration)
-    return run(&store, traffic: LifecycleTraffic(start: start, idBase: 0, perMillisecond: perMillisecond), events: events)
+    return run(&store, traffic: LifecycleTraffic(start: start, idBase: 0, perMillisecond: perMillisecond), events: events, firstOffset: 0)
 }
 
 /// `background` sessions with last events spread over the 30 min before the traffic, so their
@@ -277,7 +281,9 @@ func loadedRun(events: Int, perMillisecond: Int64, maximumOpen: Int = 4_000_000,
         maximumOpenSessions: maximumOpen, maximumRememberedSessions: 4_000_000
     ))
     _ = prefill(&store, count: background, idBase: backgroundBase, first: start - timeout + 1, span: timeout - 1)
-    return run(&store, traffic: LifecycleTraffic(start: start, idBase: 0, perMillisecond: perMillisecond), events: events)
+    return run(
+        &store, traffic: LifecycleTraffic(start: start, idBase: 0, perMillisecond: perMillisecond), events: events,
+        firstOffset: Int64(background))
 }
 
 func best(_ results: [RunResult]) -> RunResult {

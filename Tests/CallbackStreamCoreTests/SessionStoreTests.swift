@@ -275,6 +275,21 @@ import Testing
         #expect(driver.store.openSessionCount == 0)
     }
 
+    @Test func theRecentKeyCacheGrowsWithTheTable() {
+        // A store with few sessions (one partition of many) must not pay for a 16 K-entry cache.
+        var driver = StoreDriver(configuration(maximumOpen: 200_000))
+        for index in 0 ..< 1_000 { driver.send("small-\(index)", at: 10_000) }
+        // (Capacities, which malloc may round up a little.)
+        let small = driver.store.footprint.hashTable
+        #expect(small >= 2_048 * 8 + 256 * 8 && small < 2_048 * 8 + 256 * 8 + 64)  // load < 3/4; cache an eighth
+        // Hits still find their sessions after the cache was resized along with the table.
+        for index in 0 ..< 1_000 { #expect(driver.send("small-\(index)", at: 10_001).isExisting) }
+        for index in 1_000 ..< 120_000 { driver.send("small-\(index)", at: 10_000) }
+        let large = driver.store.footprint.hashTable
+        #expect(large >= 262_144 * 8 + 16_384 * 8 && large < 262_144 * 8 + 16_384 * 8 + 64)  // capped at 16 K entries
+        #expect(driver.send("small-7", at: 10_002).isExisting)
+    }
+
     @Test func keyStorageIsCompactedAndLookupsSurvive() {
         // Retention 0 and no remembered sessions: every close frees its key immediately.
         var driver = StoreDriver(configuration(maximumRemembered: 0, retention: .zero))

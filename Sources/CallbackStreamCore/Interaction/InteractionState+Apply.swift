@@ -12,6 +12,9 @@ extension InteractionState {
     public mutating func apply(
         _ event: LifecycleEvent, symbols: inout SymbolTable, limits: InteractionLimits = InteractionLimits()
     ) -> ApplyResult {
+        // A new state gets a block sized for exactly this event (later events grow it by 1.5×);
+        // a shared block is copied.
+        makeUnique(room: nEvents == 0 ? wordsNeeded(byFirst: event) : 0)
         let timestamp = min(max(event.timestamp, 0), LifecycleEvent.maxTimestamp)
         let order = UInt64(timestamp) << 3 | UInt64(event.name.rawValue)
         let hash: UInt64
@@ -52,6 +55,15 @@ extension InteractionState {
             upsert(.attributes, name: pair.name.bytes, value: pair.value.bytes, source: source, symbols: &symbols)
         }
         return .applied(outOfOrder: outOfOrder)
+    }
+
+    /// The words `event` adds to a state without events (at most: repeated names count twice).
+    func wordsNeeded(byFirst event: LifecycleEvent) -> Int {
+        var words = Self.eventWords + event.attributes.count * Self.attributeWords
+        if let metadata = event.metadata {
+            words += metadata.errors.count + (metadata.form?.count ?? 0) * formWords
+        }
+        return words
     }
 
     /// The sort key (timestamp·8 + name) of event entry `index`: the rank of values it supplied.
@@ -145,21 +157,22 @@ extension InteractionState {
 
     func metadataTimestamp(_ slot: Int) -> UInt32 {
         switch slot {
-        case 0: metadataTimestamps.0
-        case 1: metadataTimestamps.1
-        case 2: metadataTimestamps.2
-        case 3: metadataTimestamps.3
-        default: metadataTimestamps.4
+        case 0: storage.fields.pointee.metadataTimestamps.0
+        case 1: storage.fields.pointee.metadataTimestamps.1
+        case 2: storage.fields.pointee.metadataTimestamps.2
+        case 3: storage.fields.pointee.metadataTimestamps.3
+        default: storage.fields.pointee.metadataTimestamps.4
         }
     }
 
     mutating func setMetadataTimestamp(_ slot: Int, _ value: UInt32) {
+        assertUnique()
         switch slot {
-        case 0: metadataTimestamps.0 = value
-        case 1: metadataTimestamps.1 = value
-        case 2: metadataTimestamps.2 = value
-        case 3: metadataTimestamps.3 = value
-        default: metadataTimestamps.4 = value
+        case 0: storage.fields.pointee.metadataTimestamps.0 = value
+        case 1: storage.fields.pointee.metadataTimestamps.1 = value
+        case 2: storage.fields.pointee.metadataTimestamps.2 = value
+        case 3: storage.fields.pointee.metadataTimestamps.3 = value
+        default: storage.fields.pointee.metadataTimestamps.4 = value
         }
     }
 

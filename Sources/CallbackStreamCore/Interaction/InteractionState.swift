@@ -29,47 +29,28 @@ import Darwin
 ///   are kept as their low 32 bits, so a disagreement by an exact multiple of 2^32 ms
 ///   (≈ 49.7 days) would go unnoticed.
 ///
-/// Storage: a small inline struct plus one `[UInt32]` holding, in sections, the events (4 words
-/// each: timestamp·8+name, then the 64-bit dedup hash), error code ids, form field name ids
-/// (3 words each — name, value, source event — when form values are kept), and attributes
-/// (key, value, source event). Timestamps are stored absolute (53 bits, packed with the event
-/// name) rather than relative to the first event: the same 8 bytes, but no rebasing and no
-/// overflow case when a late event is far from the others. A "source event" is the index of
-/// the event entry that supplied a value; it stands for that event's rank and is shifted when
-/// an earlier event is inserted. Strings live in the partition's ``SymbolTable``; the state
-/// holds one reference to each id it stores, so call ``releaseSymbols(in:)`` when the session
-/// is dropped.
-public struct InteractionState: Sendable {
-    /// Sections: events | errors | form fields | attributes.
-    @usableFromInline var words: [UInt32] = []
-    var elapsedValue: Int64 = 0
-    /// Low 32 bits of the metadata timestamps `opened, started, cancelled, completed, closed`
-    /// (valid where the `metadataPresent` bit is set).
-    var metadataTimestamps: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0)
-    /// Event index the flags came from; `noEvent` = none yet.
-    var metadataSource: UInt16 = InteractionState.noEvent
-    /// Event index `elapsed` came from; `noEvent` = none.
-    var elapsedSource: UInt16 = InteractionState.noEvent
-    var nEvents: UInt16 = 0
-    var nErrors: UInt16 = 0
-    var nForm: UInt16 = 0
-    var nAttributes: UInt16 = 0
-    /// Bit per ``LifecycleEventName`` seen.
-    var namesSeen: UInt8 = 0
-    /// proactive 1, prefilled 2, autoSubmitted 4, keepFormValues 8.
-    var flagBits: UInt8 = 0
-    /// Order-dependent anomalies recorded while applying (`duplicate`, `outOfOrder`).
-    var recordedAnomalies: AnomalySet = []
-    var metadataPresent: UInt8 = 0
-    var metadataConflict: UInt8 = 0
+/// Storage: one heap block (``InteractionStorage``) holding the fixed fields and, in sections,
+/// the events (4 words each: timestamp·8+name, then the 64-bit dedup hash), error code ids, form
+/// field name ids (3 words each — name, value, source event — when form values are kept), and
+/// attributes (key, value, source event); the struct itself is one reference (8 bytes). The
+/// block is sized to what the session holds (the first event's words exactly, then growing by
+/// 1.5×) and copied on write; states without events share an immortal empty block. Timestamps
+/// are stored absolute (53 bits, packed with the event name) rather than relative to the first
+/// event: the same 8 bytes, but no rebasing and no overflow case when a late event is far from
+/// the others. A "source event" is the index of the event entry that supplied a value; it stands
+/// for that event's rank and is shifted when an earlier event is inserted. Strings live in the
+/// partition's ``SymbolTable``; the state holds one reference to each id it stores, so call
+/// ``releaseSymbols(in:)`` when the session is dropped.
+///
+/// `@unchecked Sendable`: a value type whose block is written only while this state holds the
+/// only reference to it (copy on write), so copies on different threads never share writes.
+public struct InteractionState: @unchecked Sendable {
+    /// Header and words; written only while uniquely referenced (see ``makeUnique(room:)``).
+    @usableFromInline var storage: InteractionStorage
 
     static let noEvent = UInt16.max
     static let eventWords = 4
     static let attributeWords = 3
-    /// Words reserved on the first event: 42 words plus the array header fill a 208-byte
-    /// glibc chunk exactly; a complete six-event session with four attributes, four form
-    /// fields and an error code fits without growing.
-    static let initialWordCapacity = 42
 
     /// Creates the empty state of a new session.
     ///
@@ -77,7 +58,82 @@ public struct InteractionState: Sendable {
     ///   include them (``SummaryEncoder`` `includeFormValues`). When false, values are never
     ///   stored.
     public init(keepFormValues: Bool = false) {
-        if keepFormValues { flagBits |= 8 }
+        storage = InteractionStorage.empty(keepFormValues: keepFormValues)
+    }
+
+    // MARK: - Fixed fields (in the block's header)
+
+    var nEvents: UInt16 {
+        get { storage.fields.pointee.nEvents }
+        set { assertUnique(); storage.fields.pointee.nEvents = newValue }
+    }
+    var nErrors: UInt16 {
+        get { storage.fields.pointee.nErrors }
+        set { assertUnique(); storage.fields.pointee.nErrors = newValue }
+    }
+    var nForm: UInt16 {
+        get { storage.fields.pointee.nForm }
+        set { assertUnique(); storage.fields.pointee.nForm = newValue }
+    }
+    var nAttributes: UInt16 {
+        get { storage.fields.pointee.nAttributes }
+        set { assertUnique(); storage.fields.pointee.nAttributes = newValue }
+    }
+    var metadataSource: UInt16 {
+        get { storage.fields.pointee.metadataSource }
+        set { assertUnique(); storage.fields.pointee.metadataSource = newValue }
+    }
+    var elapsedSource: UInt16 {
+        get { storage.fields.pointee.elapsedSource }
+        set { assertUnique(); storage.fields.pointee.elapsedSource = newValue }
+    }
+    var namesSeen: UInt8 {
+        get { storage.fields.pointee.namesSeen }
+        set { assertUnique(); storage.fields.pointee.namesSeen = newValue }
+    }
+    var flagBits: UInt8 {
+        get { storage.fields.pointee.flagBits }
+        set { assertUnique(); storage.fields.pointee.flagBits = newValue }
+    }
+    var recordedAnomalies: AnomalySet {
+        get { storage.fields.pointee.recordedAnomalies }
+        set { assertUnique(); storage.fields.pointee.recordedAnomalies = newValue }
+    }
+    var metadataPresent: UInt8 {
+        get { storage.fields.pointee.metadataPresent }
+        set { assertUnique(); storage.fields.pointee.metadataPresent = newValue }
+    }
+    var metadataConflict: UInt8 {
+        get { storage.fields.pointee.metadataConflict }
+        set { assertUnique(); storage.fields.pointee.metadataConflict = newValue }
+    }
+    var elapsedValue: Int64 {
+        get { Int64(bitPattern: UInt64(storage.fields.pointee.elapsedHigh) << 32 | UInt64(storage.fields.pointee.elapsedLow)) }
+        set {
+            assertUnique()
+            storage.fields.pointee.elapsedLow = UInt32(truncatingIfNeeded: newValue)
+            storage.fields.pointee.elapsedHigh = UInt32(truncatingIfNeeded: newValue >> 32)
+        }
+    }
+
+    /// The words (see the type's storage note). No bounds checks in release builds; re-read
+    /// after anything that may grow the block (``insertWords(_:at:)``).
+    @inline(__always)
+    var words: StateWords { StateWords(base: storage.words, capacity: Int(storage.fields.pointee.capacity)) }
+
+    /// Makes the block uniquely referenced and, for a state without a block of its own, gives it
+    /// room for `room` words. Call before any write.
+    @inline(__always)
+    mutating func makeUnique(room: Int) {
+        if !isKnownUniquelyReferenced(&storage) {
+            let used = wordsEnd
+            storage = storage.copy(count: used, capacity: max(used + room, Int(storage.fields.pointee.capacity)))
+        }
+    }
+
+    @inline(__always)
+    mutating func assertUnique() {
+        assert(isKnownUniquelyReferenced(&storage) && storage.fields.pointee.capacity > 0, "InteractionState: write to a shared block")
     }
 
     /// Whether this state keeps form values.
@@ -103,32 +159,48 @@ public struct InteractionState: Sendable {
         words[i + 1] = UInt32(truncatingIfNeeded: v >> 32)
     }
 
-    /// Opens a gap of `n` zero words at `position`, growing by 1.5× when full.
+    /// Opens a gap of `n` zero words at `position` (the state must be unique: see
+    /// ``makeUnique(room:)``), growing the block by 1.5× when full.
     mutating func insertWords(_ n: Int, at position: Int) {
-        let oldCount = words.count
-        if oldCount + n > words.capacity {
-            let target = max(Self.initialWordCapacity, oldCount + n, words.capacity + words.capacity / 2)
-            words.reserveCapacity(target)
+        assertUnique()
+        let oldCount = wordsEnd
+        let capacity = Int(storage.fields.pointee.capacity)
+        if oldCount + n > capacity {
+            storage = storage.copy(count: oldCount, capacity: max(oldCount + n, capacity + capacity / 2))
         }
-        for _ in 0..<n { words.append(0) }
+        let base = storage.words
         let tail = oldCount - position
         if tail > 0 {
-            words.withUnsafeMutableBufferPointer { buf in
-                let base = buf.baseAddress!
-                memmove(base + position + n, base + position, tail * 4)
-            }
+            memmove(base + position + n, base + position, tail * 4)
         }
-        for i in position..<(position + n) { words[i] = 0 }
+        (base + position).update(repeating: 0, count: n)
     }
 
-    /// Approximate bytes this session occupies: the inline struct plus the heap block of its
-    /// word array (header and capacity, rounded up like glibc malloc: 16-byte granules plus an
-    /// 8-byte chunk header). Strings shared through the ``SymbolTable`` are not included.
+    /// Approximate bytes this session occupies: the inline reference plus its heap block
+    /// (header and word capacity, rounded up like glibc malloc: 16-byte granules plus an 8-byte
+    /// chunk header); a state without events shares an empty block and counts only the
+    /// reference. Strings shared through the ``SymbolTable`` are not included.
     public var memoryFootprint: Int {
         let inline = MemoryLayout<InteractionState>.stride
-        guard words.capacity > 0 else { return inline }
-        let requested = 32 + words.capacity * 4
-        let chunk = max(32, (requested + 8 + 15) & ~15)
-        return inline + chunk
+        guard storage.fields.pointee.capacity > 0 else { return inline }
+        return inline + storage.mallocChunkBytes
+    }
+}
+
+/// The words of an ``InteractionState``'s block: a pointer with bounds asserted in debug builds.
+struct StateWords {
+    let base: UnsafeMutablePointer<UInt32>
+    let capacity: Int
+
+    @inline(__always)
+    subscript(index: Int) -> UInt32 {
+        get {
+            assert(index >= 0 && index < capacity, "InteractionState: word index out of bounds")
+            return base[index]
+        }
+        nonmutating set {
+            assert(index >= 0 && index < capacity, "InteractionState: word index out of bounds")
+            base[index] = newValue
+        }
     }
 }

@@ -1,32 +1,40 @@
-/// An entry of a ``SessionHeap``: an ordering key (deadline or offset) and the slot it belongs to.
+/// An entry of a ``SessionHeap``: a deadline and the slot it belongs to.
+///
+/// 12 bytes: the 64-bit key is kept as two halves so that the entry needs only 4-byte alignment
+/// (an `Int64` field would pad it to 16).
 @usableFromInline
 internal struct SessionHeapEntry: Sendable {
-    var key: Int64
+    private var keyLow: UInt32
+    private var keyHigh: UInt32
     var slot: Int32
+
+    init(key: Int64, slot: Int32) {
+        keyLow = UInt32(truncatingIfNeeded: key)
+        keyHigh = UInt32(truncatingIfNeeded: key >> 32)
+        self.slot = slot
+    }
+
+    var key: Int64 {
+        @inline(__always) get { Int64(bitPattern: UInt64(keyHigh) << 32 | UInt64(keyLow)) }
+        @inline(__always) set {
+            keyLow = UInt32(truncatingIfNeeded: newValue)
+            keyHigh = UInt32(truncatingIfNeeded: newValue >> 32)
+        }
+    }
 }
 
-/// An indexed 4-ary min-heap of slots (insert, remove, re-key: O(log n); minimum: O(1)).
+/// An indexed 4-ary min-heap of slots by deadline, then by the slots' key bytes (a total,
+/// history-independent order). Insert, remove, re-key: O(log n); minimum: O(1).
 ///
 /// A positions array indexed by slot (shared by heaps a slot can only be in one of) records each
 /// entry's place, so any entry can be removed or re-keyed without a search. The positions are
-/// kept apart from the 40-byte slots so the writes of a sift touch a dense 4-byte array. Four
+/// kept apart from the 32-byte slots so the writes of a sift touch a dense 4-byte array. Four
 /// children per node halve the depth of a binary heap (10 levels for a million entries).
 @usableFromInline
 internal struct SessionHeap: Sendable {
-    /// What orders the heap.
-    enum Order {
-        /// By key, then by the slots' key bytes (a total, history-independent order).
-        case deadlineThenKeyBytes
-        /// By key, then slot.
-        case offsetThenSlot
-    }
-
-    let order: Order
     var entries: [SessionHeapEntry] = []
 
-    init(order: Order) {
-        self.order = order
-    }
+    init() {}
 
     var first: SessionHeapEntry? { entries.first }
     var count: Int { entries.count }
@@ -34,15 +42,11 @@ internal struct SessionHeap: Sendable {
     /// Whether `a` comes before `b` in this heap's order.
     @inline(__always)
     func precedes(_ a: SessionHeapEntry, _ b: SessionHeapEntry, _ slots: [SessionSlot], _ arena: SessionKeyArena) -> Bool {
-        if a.key != b.key { return a.key < b.key }
-        switch order {
-        case .offsetThenSlot:
-            return a.slot < b.slot
-        case .deadlineThenKeyBytes:
-            let x = slots[Int(a.slot)], y = slots[Int(b.slot)]
-            let byBytes = arena.compare(x.keyOffset, x.keyLength, y.keyOffset, y.keyLength)
-            return byBytes != 0 ? byBytes < 0 : a.slot < b.slot
-        }
+        let aKey = a.key, bKey = b.key
+        if aKey != bKey { return aKey < bKey }
+        let x = slots[Int(a.slot)], y = slots[Int(b.slot)]
+        let byBytes = arena.compare(x.keyOffset, x.keyLength, y.keyOffset, y.keyLength)
+        return byBytes != 0 ? byBytes < 0 : a.slot < b.slot
     }
 
     @inline(__always)

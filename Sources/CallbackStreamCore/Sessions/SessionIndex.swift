@@ -26,23 +26,21 @@ internal struct SessionIndex: Sendable {
     var slots: [SessionSlot] = []
     /// Per slot: position in `openTimers`, `closingTimers` or `forgetTimers` (whichever holds it).
     var timerPositions: [Int32] = []
-    /// Per slot: position in `offsets`.
-    var offsetPositions: [Int32] = []
     var freeSlot: Int32 = -1
     var table = SessionKeyTable()
     var recent = SessionRecentKeys()
     var arena = SessionKeyArena()
     /// Open sessions by deadline, lazily: an event only raises the slot's `time`; the heap entry's
     /// key may lag behind it (never ahead) and is corrected when it reaches the top.
-    var openTimers = SessionHeap(order: .deadlineThenKeyBytes)
+    var openTimers = SessionHeap()
     /// Closing sessions by their `closed` time (exact). Kept apart from `openTimers` because their
     /// deadlines are near the watermark: in a heap of a million 30-minute deadlines each would
     /// sift all the way up, here the heap only holds what closes within the allowed lateness.
-    var closingTimers = SessionHeap(order: .deadlineThenKeyBytes)
+    var closingTimers = SessionHeap()
     /// Remembered sessions by forget time (close time + retention).
-    var forgetTimers = SessionHeap(order: .deadlineThenKeyBytes)
-    /// Open, closing and remembered slots by retained offset.
-    var offsets = SessionHeap(order: .offsetThenSlot)
+    var forgetTimers = SessionHeap()
+    /// The retained offsets of open, closing and remembered slots.
+    var offsets = SessionRetainedOffsets()
     var freeStates: [Int32] = []
     var stateCount: Int32 = 0
     @usableFromInline var pending: [PendingSessionClose] = []
@@ -133,14 +131,14 @@ internal struct SessionIndex: Sendable {
         let stateIndex = allocateState()
         let deadline = EventTimeArithmetic.add(eventTime, timeout)
         slots[Int(slot)] = SessionSlot(
-            retainedOffset: offset, time: deadline, hash: hash, keyOffset: keyOffset, sessionSeq: 1,
+            retainedOffset: offset, time: deadline, keyOffset: keyOffset, sessionSeq: 1,
             payload: stateIndex,
             keyLength: UInt16(key.count), status: .open
         )
         table.insert(hash: hash, slot: slot)
-        recent.remember(hash: hash, slot: slot)
+        recent.remember(hash: hash, slot: slot, tableSize: table.buckets.count)
         openTimers.insert(SessionHeapEntry(key: deadline, slot: slot), positions: &timerPositions, slots: slots, arena: arena)
-        offsets.insert(SessionHeapEntry(key: offset, slot: slot), positions: &offsetPositions, slots: slots, arena: arena)
+        offsets.insert(offset)
         metrics.openSessions += 1
         metrics.sessionsOpened += 1
         return .opened(slot: slot, stateIndex: stateIndex, sessionSeq: 1)
@@ -150,7 +148,7 @@ internal struct SessionIndex: Sendable {
     private mutating func findAndRemember(hash: UInt32, key: UnsafeRawBufferPointer) -> Int32? {
         if let slot = recent.find(hash: hash, key: key, slots: slots, arena: arena) { return slot }
         guard let slot = table.find(hash: hash, key: key, slots: slots, arena: arena) else { return nil }
-        recent.remember(hash: hash, slot: slot)
+        recent.remember(hash: hash, slot: slot, tableSize: table.buckets.count)
         return slot
     }
 
@@ -220,8 +218,9 @@ internal struct SessionIndex: Sendable {
     private mutating func forget(_ slot: Int32) {
         let index = Int(slot)
         forgetTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
-        offsets.remove(at: Int(offsetPositions[index]), positions: &offsetPositions, slots: slots, arena: arena)
-        table.remove(hash: slots[index].hash, slot: slot)
+        offsets.remove(slots[index].retainedOffset)
+        let hash = arena.withKey(offset: slots[index].keyOffset, length: slots[index].keyLength) { Self.hash($0) }
+        table.remove(hash: hash, slot: slot)
         arena.garbage += Int(slots[index].keyLength)
         slots[index] = .vacant
         slots[index].payload = freeSlot
@@ -326,7 +325,6 @@ internal struct SessionIndex: Sendable {
         }
         appendGrowingByHalf(&slots, .vacant)
         appendGrowingByHalf(&timerPositions, -1)
-        appendGrowingByHalf(&offsetPositions, -1)
         return Int32(slots.count - 1)
     }
 
@@ -376,17 +374,16 @@ internal struct SessionIndex: Sendable {
     }
 
     @usableFromInline
-    var minimumRetainedOffset: Int64? { offsets.first?.key }
+    var minimumRetainedOffset: Int64? { offsets.minimum }
 
     @usableFromInline
     func footprint(stateStride: Int, stateCapacity: Int) -> SessionStoreFootprint {
         SessionStoreFootprint(
-            slots: slots.capacity * MemoryLayout<SessionSlot>.stride
-                + (timerPositions.capacity + offsetPositions.capacity) * MemoryLayout<Int32>.stride,
+            slots: slots.capacity * MemoryLayout<SessionSlot>.stride + timerPositions.capacity * MemoryLayout<Int32>.stride,
             hashTable: table.buckets.capacity * MemoryLayout<UInt64>.stride + recent.byteCount,
             keyBytes: arena.bytes.capacity,
             timers: (openTimers.entries.capacity + closingTimers.entries.capacity + forgetTimers.entries.capacity) * MemoryLayout<SessionHeapEntry>.stride,
-            offsets: offsets.entries.capacity * MemoryLayout<SessionHeapEntry>.stride,
+            offsets: offsets.byteCount,
             states: stateCapacity * stateStride + freeStates.capacity * MemoryLayout<Int32>.stride,
             pendingCloses: pending.capacity * MemoryLayout<PendingSessionClose>.stride
         )

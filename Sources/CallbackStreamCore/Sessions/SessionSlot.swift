@@ -1,6 +1,7 @@
 /// One entry of the store's slot array: an open session, a remembered closed one, or a free slot.
 ///
-/// 40 bytes (stride). Its heap positions live in `SessionIndex.timerPositions` / `offsetPositions`.
+/// 32 bytes (stride). Its timer-heap position lives in `SessionIndex.timerPositions`. The key's
+/// hash is not kept: the hash table stores it in the bucket, and removing a key recomputes it.
 @usableFromInline
 internal struct SessionSlot: Sendable {
     /// What a slot currently holds.
@@ -20,8 +21,6 @@ internal struct SessionSlot: Sendable {
     var retainedOffset: Int64
     /// Deadline (open), close time (closing, remembered).
     var time: Int64
-    /// 32-bit hash of the key bytes.
-    var hash: UInt32
     /// Where the key bytes start in the key arena.
     var keyOffset: UInt32
     var sessionSeq: UInt32
@@ -31,7 +30,7 @@ internal struct SessionSlot: Sendable {
     var status: Status
 
     static let vacant = SessionSlot(
-        retainedOffset: 0, time: 0, hash: 0, keyOffset: 0, sessionSeq: 0,
+        retainedOffset: 0, time: 0, keyOffset: 0, sessionSeq: 0,
         payload: -1, keyLength: 0, status: .free
     )
 

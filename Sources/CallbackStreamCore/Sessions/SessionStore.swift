@@ -35,7 +35,7 @@
 /// ## Cost
 ///
 /// Routing an event to an open session hashes the key and probes the table (no allocation);
-/// deadline extensions are lazy (O(1)), closes and evictions O(log n). About 100 bytes of store
+/// deadline extensions are lazy (O(1)), closes and evictions O(log n). About 65–90 bytes of store
 /// overhead per open session plus its key bytes and `State` (see `BENCHMARKS.md`).
 public struct SessionStore<State> {
     @usableFromInline internal var index: SessionIndex

@@ -138,6 +138,8 @@ public final class PartitionTopology {
     public func earliestDeadline() -> Int64? { store.earliestOpenDeadline() }
     /// Counters of the session store.
     public var sessionMetrics: SessionStoreMetrics { store.metrics }
+    /// Memory reserved by the session store's buffers (not counting the states' own heap blocks).
+    public var sessionStoreFootprint: SessionStoreFootprint { store.footprint }
 
     /// The live state of an open session as JSON (never with form values unless configured).
     public func liveSessionJSON(interactionID: String) -> String? {
