@@ -66,6 +66,41 @@ import Testing
         #expect(next?.error == nil)
     }
 
+    /// After a topic authorization failure librdkafka marks the topic as failed, and its
+    /// partitioner refuses the next messages. A refused message with headers must throw, not
+    /// crash: librdkafka before 2.12 freed per-header lists twice on that path (#4628).
+    @Test func aRefusedMessageWithHeadersThrowsInsteadOfCrashing() async throws {
+        let cluster = try MockCluster(logger: testLogger("mock"))
+        let topic = uniqueName("refused")
+        try cluster.createTopic(topic, partitions: 3)
+        let configuration = try producerConfiguration(cluster)
+        cluster.pushRequestErrors([.topicAuthorizationFailed], for: .produce)
+        let headers = [KafkaHeader(name: "summaryId", value: "abc"), KafkaHeader(name: "empty", value: [UInt8]()),
+                       KafkaHeader(name: "null", value: nil)]
+        let outcome = try await KafkaThread.run(name: "producer") {
+            let reports = Shared<[DeliveryReport]>([])
+            let producer = try KafkaProducer(configuration: configuration, logger: testLogger("producer")) { report in
+                reports.withLock { $0.append(report) }
+            }
+            // Key-partitioned (no explicit partition), with headers: the processor's summaries.
+            try producer.produce(topic: topic, key: "k", value: "first", headers: headers, opaque: 1)
+            try producer.flush(timeout: .seconds(20))
+            var refused: [KafkaError] = []
+            for index in 0..<20 {
+                do {
+                    try producer.produce(topic: topic, key: "k\(index)", value: "next", headers: headers, opaque: 2)
+                } catch let error as KafkaError {
+                    refused.append(error)
+                }
+            }
+            try? producer.flush(timeout: .seconds(20))
+            return (reports.current, refused)
+        }
+        #expect(outcome.0.first?.error?.code == KafkaError.Code.topicAuthorizationFailed)
+        #expect(!outcome.1.isEmpty, "the failed topic refuses messages at produce()")
+        #expect(outcome.1.allSatisfy { $0.code == KafkaError.Code.topicAuthorizationFailed })
+    }
+
     @Test func queueFullIsADistinctErrorAndClearsAfterDelivery() async throws {
         let cluster = try MockCluster(logger: testLogger("mock"))
         let topic = uniqueName("queue-full")

@@ -102,16 +102,37 @@ public final class KafkaProducer: @unchecked Sendable {
         timestamp: Int64? = nil,
         opaque: UInt64
     ) throws(KafkaError) {
-        var headerBytes = 0
-        for header in headers {
-            headerBytes += header.name.utf8.count + 1 + (header.value?.count ?? 0)
+        // Headers go in as one application-owned list (`RD_KAFKA_VTYPE_HEADERS`), not one
+        // `RD_KAFKA_VTYPE_HEADER` each: librdkafka before 2.12 frees per-header lists twice when
+        // the partitioner refuses the message (e.g. an output topic whose authorization failed),
+        // a crash (confluentinc/librdkafka#4628). A list passed whole is the message's on
+        // success and stays ours on failure.
+        var headerList: OpaquePointer?
+        if !headers.isEmpty {
+            let list = rd_kafka_headers_new(headers.count)!
+            for header in headers {
+                let added: rd_kafka_resp_err_t
+                if let value = header.value {
+                    // An empty value still needs a non-null address (null means a null value).
+                    added = value.isEmpty
+                        ? withUnsafeBytes(of: UInt8(0)) { rd_kafka_header_add(list, header.name, -1, $0.baseAddress, 0) }
+                        : value.withUnsafeBytes { rd_kafka_header_add(list, header.name, -1, $0.baseAddress, $0.count) }
+                } else {
+                    added = rd_kafka_header_add(list, header.name, -1, nil, 0)
+                }
+                if added != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    rd_kafka_headers_destroy(list)
+                    throw KafkaError(added)
+                }
+            }
+            headerList = list
         }
-        let count = 4 + (key == nil ? 0 : 1) + (value == nil ? 0 : 1) + (timestamp == nil ? 0 : 1) + headers.count
+        let count = 4 + (key == nil ? 0 : 1) + (value == nil ? 0 : 1) + (timestamp == nil ? 0 : 1) + (headerList == nil ? 0 : 1)
         let handle = self.handle
         let error: OpaquePointer? = topic.withCString { cTopic in
             withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: count) { vus in
-                withUnsafeTemporaryAllocation(byteCount: headerBytes + 1, alignment: 1) { scratch in
-                    // A valid non-null address for empty (but not null) keys, values, headers.
+                // A valid non-null address for empty (but not null) keys and values.
+                withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
                     let nonNull = scratch.baseAddress!
                     var index = 0
                     func append(_ vtype: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
@@ -142,28 +163,8 @@ public final class KafkaProducer: @unchecked Sendable {
                     if let timestamp {
                         append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
                     }
-                    var cursor = nonNull
-                    for header in headers {
-                        let name = cursor.assumingMemoryBound(to: CChar.self)
-                        for byte in header.name.utf8 {
-                            cursor.storeBytes(of: byte, as: UInt8.self)
-                            cursor += 1
-                        }
-                        cursor.storeBytes(of: 0, as: UInt8.self)
-                        cursor += 1
-                        let valuePointer: UnsafeRawPointer? = header.value.map { bytes in
-                            let start = cursor
-                            bytes.withUnsafeBytes { raw in
-                                if let base = raw.baseAddress { cursor.copyMemory(from: base, byteCount: raw.count) }
-                            }
-                            cursor += bytes.count
-                            return UnsafeRawPointer(start)
-                        }
-                        append(RD_KAFKA_VTYPE_HEADER) {
-                            $0.u.header.name = UnsafePointer(name)
-                            $0.u.header.val = valuePointer
-                            $0.u.header.size = header.value?.count ?? 0
-                        }
+                    if let headerList {
+                        append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList }
                     }
                     let produced = rd_kafka_produceva(handle, vus.baseAddress, index)
                     vus.baseAddress!.deinitialize(count: index)
@@ -172,6 +173,7 @@ public final class KafkaProducer: @unchecked Sendable {
             }
         }
         if let error {
+            if let headerList { rd_kafka_headers_destroy(headerList) }  // not taken by a refused message
             throw KafkaError.consuming(error)
         }
     }

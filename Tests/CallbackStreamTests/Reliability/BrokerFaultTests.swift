@@ -13,7 +13,9 @@ extension Reliability {
             let interactions = scale.pick(ci: 4_000, full: 20_000)
             let afterStop = scale.pick(ci: 1_000, full: 4_000)
             let rate = scale.pick(ci: 500, full: 800)
-            let partitions = 12
+            // 24 at full size: the mock keeps ~5 MiB per partition, and 12 partitions of the full
+            // load (with the phase-2 traffic) exceed it, so retention deletes input the audit needs.
+            let partitions = scale.pick(ci: 12, full: 24)
             // The production idle grace (10 s) instead of the fast settings' 1 s: a partition whose
             // leader is down receives nothing, and by contract its watermark then follows the wall
             // clock after the grace — with a 1 s grace and a 3 s timeout, a 5 s outage closes sessions
