@@ -250,6 +250,7 @@ import Testing
         }
         try put("replaying_partitions", [:], o["replayingPartitions"])
         try put("replayed_records_total", [:], o["replayedRecords"])
+        try put("fetch_wakeups_total", [:], o["fetchWakeups"])
         try put("ready", [:], o["ready"]?.bool.map { .number($0 ? 1 : 0) })
         return samples
     }

@@ -11,7 +11,9 @@ import Testing
         snapshot.deliveryLatency.observe(seconds: 0.003)
         snapshot.deliveryLatency.observe(seconds: 30)
         snapshot.ready = true
+        snapshot.fetchWakeups = 7
         let text = PrometheusRenderer.render(snapshot, nowMs: 3_500)
+        #expect(text.contains("# TYPE callback_stream_fetch_wakeups_total counter\ncallback_stream_fetch_wakeups_total 7\n"))
         #expect(text.contains("callback_stream_records_consumed_total{partition=\"0\"} 5\n"))
         #expect(text.contains("callback_stream_records_consumed_total{partition=\"1\"} 10\n"))
         #expect(text.contains("callback_stream_dead_letters_total{code=\"invalid_json\"} 2\n"))

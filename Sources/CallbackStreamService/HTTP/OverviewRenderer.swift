@@ -10,7 +10,7 @@ import Foundation
 /// Shape (`null` where the snapshot has no value; per-partition fields are `null` when that
 /// partition has no sample of that metric):
 /// ```
-/// {"schemaVersion":1,"nowMs":…,"ready":true,"replayingPartitions":0,"replayedRecords":0,
+/// {"schemaVersion":1,"nowMs":…,"ready":true,"replayingPartitions":0,"replayedRecords":0,"fetchWakeups":0,
 ///  "totals":{"consumed":…,"openSessions":…,"summaries":…,"deadLetters":…,"lateEvents":…,
 ///            "evictions":…,"alerts":…},
 ///  "produced":{"summaries":…,"stats":…,"alerts":…,"dlq":…},
@@ -39,6 +39,7 @@ public enum OverviewRenderer {
         w.field("ready", snapshot.ready ? "true" : "false")
         w.field("replayingPartitions", "\(snapshot.replayingPartitions)")
         w.field("replayedRecords", "\(snapshot.replayedRecords)")
+        w.field("fetchWakeups", "\(snapshot.fetchWakeups)")
 
         w.key("totals"); w.open("{")
         w.field("consumed", "\(snapshot.totalConsumed)")

@@ -55,6 +55,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var deliveryLatency = LatencyHistogram()
     public var replayingPartitions: Int = 0
     public var replayedRecords: UInt64 = 0
+    /// Times librdkafka's fetcher was woken after a full prefetch queue was drained (`--wake-fetcher`).
+    public var fetchWakeups: UInt64 = 0
     public var ready = false
     /// The most recent alert records (JSON text), newest last, at most ``recentAlertLimit``.
     public var recentAlerts: [String] = []

@@ -81,6 +81,8 @@ public enum PrometheusRenderer {
         sample(p + "replaying_partitions", "\(snapshot.replayingPartitions)")
         header(p + "replayed_records_total", "counter", "Records re-read to rebuild state (outputs suppressed).")
         sample(p + "replayed_records_total", "\(snapshot.replayedRecords)")
+        header(p + "fetch_wakeups_total", "counter", "Times the fetcher was woken after a full prefetch queue was drained.")
+        sample(p + "fetch_wakeups_total", "\(snapshot.fetchWakeups)")
         header(p + "ready", "gauge", "1 when partitions are assigned and none is replaying.")
         sample(p + "ready", snapshot.ready ? "1" : "0")
         return out

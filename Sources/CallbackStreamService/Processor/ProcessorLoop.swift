@@ -483,6 +483,7 @@ final class ProcessorLoop: @unchecked Sendable {
             if task.topology.watermark != Int64.min { metrics.watermarkByPartition[task.partition] = task.topology.watermark }
         }
         if let consumer {
+            metrics.fetchWakeups = UInt64(consumer.fetchWakeups)
             metrics.consumerLagByPartition = [:]
             for (partition, lag) in consumer.lags() where partition.topic == configuration.inputTopic {
                 metrics.consumerLagByPartition[partition.partition] = lag
