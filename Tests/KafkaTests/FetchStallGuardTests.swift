@@ -44,14 +44,18 @@ import Testing
     /// A backlog far larger than the prefetch queue: the guard wakes the fetcher after each
     /// drain and every record still arrives exactly once, in order. A small backlog that never
     /// fills the queue, and a consumer with the guard disabled, send no wake-up.
+    ///
+    /// The backlog is produced as one batch: the mock returns one batch per partition and fetch,
+    /// so the first fetch fills the 200-message queue far beyond its threshold, whatever the
+    /// timing (with small batches the consumer may keep up and never see a full queue).
     @Test func wakesTheFetcherOnlyWhenTheQueueWasFull() async throws {
         let cluster = try MockCluster(logger: testLogger("mock"))
         let big = uniqueName("stall-big")
         let small = uniqueName("stall-small")
         try cluster.createTopic(big, partitions: 1)
         try cluster.createTopic(small, partitions: 1)
-        try await CommitTests.produce(6_000, to: big, cluster: cluster)
-        try await CommitTests.produce(50, to: small, cluster: cluster)
+        try await produceOneBatch(6_000, to: big, cluster: cluster)
+        try await produceOneBatch(50, to: small, cluster: cluster)
 
         let backlog = try await consumeAll(cluster, topic: big, expected: 6_000, wakesFetcher: true)
         #expect(backlog.offsets == Array(0..<6_000))
@@ -65,6 +69,23 @@ import Testing
         let disabled = try await consumeAll(cluster, topic: big, expected: 1_000, wakesFetcher: false)
         #expect(disabled.offsets.prefix(1_000) == ArraySlice(0..<1_000))
         #expect(disabled.wakeups == 0)
+    }
+
+    /// Produces `count` records to partition 0 of `topic` in a single batch (sent by the flush).
+    private func produceOneBatch(_ count: Int, to topic: String, cluster: MockCluster) async throws {
+        let configuration = try producerConfiguration(cluster, ["linger.ms": "60000", "batch.num.messages": "100000"])
+        let failures = try await KafkaThread.run(name: "producer") {
+            let failures = Shared(0)
+            let producer = try KafkaProducer(configuration: configuration, logger: testLogger("producer")) { report in
+                if report.error != nil { failures.withLock { $0 += 1 } }
+            }
+            for index in 0..<count {
+                try producer.produce(topic: topic, partition: 0, key: "k\(index)", value: "v\(index)", opaque: UInt64(index))
+            }
+            try producer.flush(timeout: .seconds(20))
+            return failures.current
+        }
+        #expect(failures == 0)
     }
 
     /// Reads `topic` to its `expected` end with a 200-message prefetch queue, 50 messages per poll.

@@ -45,7 +45,9 @@ final class FetchStallGuard: @unchecked Sendable {
         thread.start()
     }
 
-    /// How many times the guard woke the fetcher.
+    /// How many times the guard decided to wake the fetcher (counted on the polling thread when
+    /// it decides, so the count is exact when `poll` returns; the request follows on the guard's
+    /// thread).
     var wakeups: Int { wakeupCount.load(ordering: .relaxed) }
 
     /// Called by the polling thread around each drain of the consumer queue: the queue held
@@ -57,7 +59,9 @@ final class FetchStallGuard: @unchecked Sendable {
             let sawFull = detector.observe(queueLength: queuedBefore)
             return detector.observe(queueLength: max(0, queuedBefore - delivered)) || sawFull
         }
-        if wake, !requested.exchange(true, ordering: .acquiringAndReleasing) {
+        guard wake else { return }
+        wakeupCount.add(1, ordering: .relaxed)
+        if !requested.exchange(true, ordering: .acquiringAndReleasing) {
             signal.signal()
         }
     }
@@ -89,6 +93,5 @@ final class FetchStallGuard: @unchecked Sendable {
             list.pointer.pointee.elems[index].offset = -1  // "latest": the cheapest lookup
         }
         _ = rd_kafka_offsets_for_times(handle, list.pointer, 1_000)
-        wakeupCount.add(1, ordering: .relaxed)
     }
 }
