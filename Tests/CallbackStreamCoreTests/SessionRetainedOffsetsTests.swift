@@ -84,7 +84,8 @@ import Testing
         var set = SessionRetainedOffsets()
         for offset in 0..<Int64(1_000_000) { set.insert(offset) }
         #expect(set.blocks.count == 15_625)  // 1,000,000 / 64
-        #expect(set.byteCount <= 16 * 15_625 * 3 / 2 + 16 * 16)
+        // Grown by half, not doubled (≈ 500 KB); malloc may round a large block up by a page.
+        #expect(set.byteCount <= 16 * 15_625 * 3 / 2 + 16 * 16 + 4_096)
         // Forgetting the oldest leaves the front blocks empty; once they are more than half of
         // the array (at the 7,813th) they are compacted away.
         for offset in 0..<Int64(600_000) { set.remove(offset) }
