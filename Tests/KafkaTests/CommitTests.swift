@@ -11,8 +11,10 @@ import Testing
     }
 
     /// Produces `count` records to `topic` (one partition) and waits for their delivery.
-    static func produce(_ count: Int, to topic: String, cluster: MockCluster) async throws {
-        let configuration = try producerConfiguration(cluster)
+    static func produce(
+        _ count: Int, to topic: String, cluster: MockCluster, _ properties: KeyValuePairs<String, String> = [:]
+    ) async throws {
+        let configuration = try producerConfiguration(cluster, properties)
         let failures = try await KafkaThread.run(name: "producer") {
             let failures = Shared(0)
             let producer = try KafkaProducer(configuration: configuration, logger: testLogger("producer")) { report in

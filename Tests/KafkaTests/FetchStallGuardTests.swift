@@ -73,19 +73,7 @@ import Testing
 
     /// Produces `count` records to partition 0 of `topic` in a single batch (sent by the flush).
     private func produceOneBatch(_ count: Int, to topic: String, cluster: MockCluster) async throws {
-        let configuration = try producerConfiguration(cluster, ["linger.ms": "60000", "batch.num.messages": "100000"])
-        let failures = try await KafkaThread.run(name: "producer") {
-            let failures = Shared(0)
-            let producer = try KafkaProducer(configuration: configuration, logger: testLogger("producer")) { report in
-                if report.error != nil { failures.withLock { $0 += 1 } }
-            }
-            for index in 0..<count {
-                try producer.produce(topic: topic, partition: 0, key: "k\(index)", value: "v\(index)", opaque: UInt64(index))
-            }
-            try producer.flush(timeout: .seconds(20))
-            return failures.current
-        }
-        #expect(failures == 0)
+        try await CommitTests.produce(count, to: topic, cluster: cluster, ["linger.ms": "60000", "batch.num.messages": "100000"])
     }
 
     /// Reads `topic` to its `expected` end with a 200-message prefetch queue, 50 messages per poll.
