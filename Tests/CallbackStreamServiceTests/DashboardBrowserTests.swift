@@ -67,7 +67,7 @@ import Testing
             let board = MetricsBoard(snapshot)
             let queries = SessionQueries()
             let server = try ObservabilityServer(
-                address: "127.0.0.1", port: 0, board: board, queries: queries,
+                address: "127.0.0.1", port: 0, board: board, lookup: { id in await queries.lookup(id) },
                 overview: OverviewRenderer.render, dashboardHTML: page, nowMs: DashboardBrowserTests.wallClockMs)
             let serving = Task<Void, Never> { _ = try? await server.run() }
             // Answers lookups once per turn, as the poll loop does.

@@ -5,7 +5,8 @@ import Testing
 
 /// The processor in-process against an in-process mock cluster.
 @Suite struct ProcessorServiceTests {
-    @Test func aMissingInputTopicIsAClearErrorNamingIt() async throws {
+    @Test(arguments: [1, 2])
+    func aMissingInputTopicIsAClearErrorNamingIt(streamThreads: Int) async throws {
         let cluster = try MockCluster(brokers: 1)
         // The mock auto-creates topics on metadata requests; make this one answer like a real
         // cluster without auto-creation: unknown topic.
@@ -15,6 +16,7 @@ import Testing
         configuration.inputTopic = "no.such.topic"
         configuration.metricsAddress = "127.0.0.1"
         configuration.metricsPort = 0
+        configuration.streamThreads = streamThreads
         let service = ProcessorService(configuration: configuration, logger: Logger(label: "test"))
         let running = Task { try await service.run(handleSignals: false) }
         // Bound the wait: a processor that waits silently is the failure this test looks for.

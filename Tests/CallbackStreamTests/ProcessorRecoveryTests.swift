@@ -78,6 +78,40 @@ import Testing
         #expect(first.stderr.contains("partition assigned") && second.stderr.contains("partition assigned"))
     }
 
+    @Test func streamThreadsShareThePartitionsAndTogetherProduceExactlyTheExpectedSet() async throws {
+        let pipeline = try await Pipeline.start(partitions: 8)
+        defer { pipeline.stop() }
+        let (processor, port) = try await pipeline.startProcessor(["--stream-threads", "2"])
+        defer { processor.kill() }
+        let truth = try await pipeline.generate(Self.generatorArguments(interactions: 600, rate: 800, seed: 17))
+        let check = try await Self.expectExact(pipeline, truth, allowDuplicates: true)
+        #expect(check.exact)
+        // Both threads own partitions (each its own group member) ...
+        let assigned = processor.stderr.split(separator: "\n").filter { $0.contains("partition assigned") }
+        #expect(assigned.contains { $0.contains("stream.thread=0") } && assigned.contains { $0.contains("stream.thread=1") },
+                "\(assigned)")
+        // ... and /metrics shows the process: every partition's lag (each thread reports only its own).
+        let lagged = try await pollMetrics(port: port, "all 8 partitions with lag 0") { text in
+            let lags = text.split(separator: "\n").filter { $0.hasPrefix("callback_stream_consumer_lag{") }
+            return lags.count == 8 && lags.allSatisfy { $0.hasSuffix(" 0") }
+        }
+        #expect(lagged)
+        processor.send(SIGTERM)
+        let exit = try await processor.waitForExit(timeout: .seconds(40))
+        #expect(exit.status == 0, "both threads flush, commit and leave: \(processor.stderr.suffix(2000))")
+        #expect(processor.stderr.components(separatedBy: "processor stopped").count - 1 == 2)
+    }
+
+    /// Scrapes `/metrics` until `condition` holds (true) or 30 s pass (false).
+    func pollMetrics(port: Int, _ what: String, _ condition: (String) -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if condition(try await httpGet(port: port, "/metrics").body) { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     @Test func slowDeliveriesHoldTheInputInsteadOfBufferingAndLoseNothing() async throws {
         let pipeline = try await Pipeline.start()
         defer { pipeline.stop() }

@@ -40,6 +40,9 @@ public struct ProcessorConfiguration: Sendable, Equatable {
     public var publishNotOpened = false
     /// Wake librdkafka's fetcher as soon as a full prefetch queue has been drained (see `FetchStallGuard`).
     public var wakeFetcher = true
+    /// Poll loops in this process, each its own consumer-group member with its own partitions,
+    /// consumer and producer (Kafka Streams' `num.stream.threads`).
+    public var streamThreads = 1
     /// librdkafka properties passed straight through (`-X key=value`).
     public var librdkafka: [String: String] = [:]
 

@@ -75,6 +75,7 @@ extension Setting {
         duration("commit-interval", "How often offsets are committed.", "1s", positive: true) { $0.commitIntervalMs = $1 },
         boolean("include-form-values", "Copy form values into summaries (PII!). Off by default.", "false") { $0.includeFormValues = $1 },
         boolean("wake-fetcher", "After draining a full prefetch queue, wake librdkafka's fetcher at once with a ListOffsets request to each partition leader (librdkafka < 2.3 otherwise waits up to 1 s before fetching again, which throttles catching up).", "true") { $0.wakeFetcher = $1 },
+        integer("stream-threads", "Poll loops in this process, each a consumer-group member with its own partitions, librdkafka consumer and producer (like Kafka Streams' num.stream.threads): more cores for catching up on a backlog. The max-open-sessions cap is split evenly between them.", "1", range: 1...64) { $0.streamThreads = $1 },
         boolean("publish-not-opened", "Also publish summaries of sessions that never reached opened (otherwise only counted).", "false") { $0.publishNotOpened = $1 },
     ]
 

@@ -5,11 +5,11 @@ import Logging
 /// The embedded HTTP server: `/metrics`, `/healthz`, `/readyz`, `/sessions/{id}`, `/api/overview` and `/`.
 ///
 /// Everything it shows comes from the poll loop's published ``MetricsSnapshot`` (one source of
-/// truth) or from ``SessionQueries`` answered by the loop; it never touches processor state.
+/// truth) or from ``SessionQueries`` answered by the loops; it never touches processor state.
 public final class ObservabilityServer: Sendable {
     private let server: HTTPServer
     private let board: MetricsBoard
-    private let queries: SessionQueries
+    private let lookup: @Sendable (String) async -> String?
     private let clock: @Sendable () -> Int64
     private let overview: @Sendable (MetricsSnapshot, Int64) -> String
     private let page: Data
@@ -18,12 +18,13 @@ public final class ObservabilityServer: Sendable {
     ///   - address: IPv4 address to bind, e.g. `0.0.0.0` or `127.0.0.1`.
     ///   - port: port to bind; 0 picks a free one (see ``listeningPort()``).
     ///   - board: where the poll loop publishes its counters.
-    ///   - queries: the channel to ask the poll loop for live sessions.
+    ///   - lookup: asks the poll loops for a live session's JSON by interaction id
+    ///     (``SessionQueries/lookup(_:in:)``); `nil` when no open session has that id.
     ///   - overview: renders the `/api/overview` JSON from a snapshot.
     ///   - dashboardHTML: the page served at `/`.
     ///   - nowMs: the wall clock in ms since epoch.
     public init(
-        address: String, port: Int, board: MetricsBoard, queries: SessionQueries,
+        address: String, port: Int, board: MetricsBoard, lookup: @escaping @Sendable (String) async -> String?,
         overview: @escaping @Sendable (MetricsSnapshot, Int64) -> String,
         dashboardHTML: String,
         nowMs: @escaping @Sendable () -> Int64
@@ -31,7 +32,7 @@ public final class ObservabilityServer: Sendable {
         let socketAddress = try sockaddr_in.inet(ip4: address, port: UInt16(port))
         self.server = HTTPServer(address: socketAddress, timeout: 15, logger: .disabled)
         self.board = board
-        self.queries = queries
+        self.lookup = lookup
         self.clock = nowMs
         self.overview = overview
         self.page = Data(dashboardHTML.utf8)
@@ -39,7 +40,7 @@ public final class ObservabilityServer: Sendable {
 
     /// Serves until cancelled or ``stop()``.
     public func run() async throws {
-        let (server, board, queries, overview, page, nowMs) = (self.server, self.board, self.queries, self.overview, self.page, self.clock)
+        let (server, board, lookup, overview, page, nowMs) = (self.server, self.board, self.lookup, self.overview, self.page, self.clock)
         await server.appendRoute("GET /metrics") { _ in
             HTTPResponse(statusCode: .ok, headers: [.contentType: PrometheusRenderer.contentType],
                          body: Data(PrometheusRenderer.render(board.snapshot, nowMs: nowMs()).utf8))
@@ -54,7 +55,7 @@ public final class ObservabilityServer: Sendable {
         }
         await server.appendRoute("GET /sessions/*") { request in
             let id = String(request.path.dropFirst("/sessions/".count)).removingPercentEncoding ?? ""
-            guard !id.isEmpty, let json = await queries.lookup(id) else {
+            guard !id.isEmpty, let json = await lookup(id) else {
                 return HTTPResponse(statusCode: .notFound, headers: [.contentType: "application/json"],
                                     body: Data("{\"error\":\"no open session\"}\n".utf8))
             }

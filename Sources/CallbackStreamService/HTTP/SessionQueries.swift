@@ -27,6 +27,15 @@ public final class SessionQueries: Sendable {
         }
     }
 
+    /// Asks each poll loop in turn (one per stream thread, each owning other partitions) and
+    /// returns the first live session found, or `nil`.
+    public static func lookup(_ interactionID: String, in loops: [SessionQueries]) async -> String? {
+        for queries in loops {
+            if let json = await queries.lookup(interactionID) { return json }
+        }
+        return nil
+    }
+
     /// Takes every pending query; the caller must answer each one.
     public func drain() -> [Query] {
         pending.withLock { queries in

@@ -23,6 +23,13 @@ public struct LatencyHistogram: Sendable, Equatable {
         count += 1
     }
 
+    /// Adds `other`'s observations (both use the same ``bounds``).
+    public mutating func merge(_ other: LatencyHistogram) {
+        for index in counts.indices { counts[index] += other.counts[index] }
+        sum += other.sum
+        count += other.count
+    }
+
     /// Cumulative counts per bound, as Prometheus expects (`le` buckets), ending with `+Inf`.
     public var cumulativeCounts: [UInt64] {
         var running: UInt64 = 0

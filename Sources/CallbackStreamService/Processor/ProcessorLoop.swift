@@ -17,6 +17,8 @@ final class ProcessorLoop: @unchecked Sendable {
     private let configuration: ProcessorConfiguration
     private let logger: Logger
     private let board: MetricsBoard
+    /// This loop's slot on the board (its stream thread's index).
+    private let slot: Int
     private let queries: SessionQueries
     private let stopRequested = Mutex(false)
     /// The consumer as seen from other threads (only to interrupt a waiting poll).
@@ -57,10 +59,11 @@ final class ProcessorLoop: @unchecked Sendable {
         static let holdLimitNanos: UInt64 = 5_000_000_000
     }
 
-    init(configuration: ProcessorConfiguration, logger: Logger, board: MetricsBoard, queries: SessionQueries) {
+    init(configuration: ProcessorConfiguration, logger: Logger, board: MetricsBoard, slot: Int = 0, queries: SessionQueries) {
         self.configuration = configuration
         self.logger = logger
         self.board = board
+        self.slot = slot
         self.queries = queries
         self.topologyConfiguration = TopologyConfiguration(
             inactivityTimeoutMs: configuration.inactivityTimeoutMs,
@@ -366,6 +369,9 @@ final class ProcessorLoop: @unchecked Sendable {
     private func rebalanced(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let partitions):
+            // Stopping: partitions that another stream thread of this process gives up while it
+            // leaves the group are not worth rebuilding here; this member is leaving too.
+            guard !shouldStop else { break }
             assign(partitions.filter { $0.topic == configuration.inputTopic })
         case .revoked(let partitions):
             let numbers = partitions.map(\.partition)
@@ -491,7 +497,7 @@ final class ProcessorLoop: @unchecked Sendable {
         }
         metrics.replayingPartitions = tasks.values.filter(\.isReplaying).count
         metrics.ready = !tasks.isEmpty && metrics.replayingPartitions == 0 && failure == nil && !shouldStop
-        board.publish(metrics)
+        board.publish(metrics, slot: slot)
     }
 
     // MARK: - Stopping
@@ -523,7 +529,7 @@ final class ProcessorLoop: @unchecked Sendable {
         consumer = nil
         producer = nil
         metrics.ready = false
-        board.publish(metrics)
+        board.publish(metrics, slot: slot)
         logger.info("processor stopped", metadata: ["failure": "\(failure ?? "none")"])
     }
 

@@ -3,26 +3,54 @@ import Foundation
 import Kafka
 import Logging
 
-/// `callback-stream run` as a service: the poll loop on its own thread, the HTTP server, and
-/// SIGTERM/SIGINT handling (stop polling → flush → commit → leave the group → exit 0).
+/// `callback-stream run` as a service: the poll loops (one per stream thread) on their own
+/// threads, the HTTP server, and SIGTERM/SIGINT handling (stop polling → flush → commit →
+/// leave the group → exit 0).
+///
+/// Stream threads (`--stream-threads`, Kafka Streams' `num.stream.threads`) are independent
+/// poll loops, each a member of the consumer group with its own librdkafka consumer and
+/// producer: the group spreads the input partitions over them like over separate processes, so
+/// nothing is shared between them but the metrics board and the HTTP server. If one fails, the
+/// others are stopped cleanly and the process reports the first failure.
 public final class ProcessorService: Sendable {
     private let configuration: ProcessorConfiguration
     private let logger: Logger
-    /// Where the loop publishes its counters (also read by the demo's terminal view).
-    public let board = MetricsBoard()
-    private let queries = SessionQueries()
-    private let loop: ProcessorLoop
-    private let thread = KafkaThread(name: "callback-stream-poll")
+    /// Where the loops publish their counters (also read by the demo's terminal view).
+    public let board: MetricsBoard
+    private let queries: [SessionQueries]
+    private let loops: [ProcessorLoop]
+    private let threads: [KafkaThread]
 
     public init(configuration: ProcessorConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.loop = ProcessorLoop(configuration: configuration, logger: logger, board: board, queries: queries)
+        let count = max(1, configuration.streamThreads)
+        let loopConfiguration = Self.loopConfiguration(configuration)
+        board = MetricsBoard(slots: count)
+        queries = (0..<count).map { _ in SessionQueries() }
+        loops = (0..<count).map { [board, queries] index in
+            var loopLogger = logger
+            if count > 1 { loopLogger[metadataKey: "stream.thread"] = "\(index)" }
+            return ProcessorLoop(configuration: loopConfiguration, logger: loopLogger, board: board, slot: index, queries: queries[index])
+        }
+        threads = (0..<count).map { index in KafkaThread(name: count > 1 ? "cbs-poll-\(index)" : "callback-stream-poll") }
+    }
+
+    /// One stream thread's share of the process-wide settings: the open-session cap is split
+    /// evenly (rounded up); the per-partition memory of closed sessions keeps the default that
+    /// the whole cap gives.
+    static func loopConfiguration(_ configuration: ProcessorConfiguration) -> ProcessorConfiguration {
+        let threads = max(1, configuration.streamThreads)
+        guard threads > 1 else { return configuration }
+        var share = configuration
+        share.maxRememberedSessions = configuration.maxRememberedSessions ?? max(1_000, configuration.maxOpenSessions / 16)
+        share.maxOpenSessions = (configuration.maxOpenSessions + threads - 1) / threads
+        return share
     }
 
     /// Asks the processor to stop (from any thread or task).
     public func stop() {
-        loop.requestStop()
+        for loop in loops { loop.requestStop() }
     }
 
     /// Runs until stopped or failed.
@@ -37,9 +65,10 @@ public final class ProcessorService: Sendable {
         } catch {
             return "invalid librdkafka property (-X): \(error)"
         }
+        let queries = self.queries
         let server = try ObservabilityServer(
             address: configuration.metricsAddress, port: configuration.metricsPort,
-            board: board, queries: queries,
+            board: board, lookup: { id in await SessionQueries.lookup(id, in: queries) },
             overview: { snapshot, now in OverviewRenderer.render(snapshot, nowMs: now) },
             dashboardHTML: DashboardPage.html,
             nowMs: { ProcessorLoop.wallClockMs() })
@@ -53,11 +82,11 @@ public final class ProcessorService: Sendable {
             for signalNumber in [SIGTERM, SIGINT] {
                 signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { [loop, logger, configuration] in
+                source.setEventHandler { [self] in
                     logger.notice("signal received: stopping", metadata: ["signal": "\(signalNumber)"])
-                    loop.requestStop()
+                    stop()
                     // The shutdown bound: if flushing and committing hang, do not hang with them.
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(configuration.shutdownTimeoutMs) + 5_000)) {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(configuration.shutdownTimeoutMs) + 5_000)) { [logger] in
                         logger.critical("shutdown did not finish within the bound; exiting")
                         exit(2)
                     }
@@ -66,12 +95,24 @@ public final class ProcessorService: Sendable {
                 signalSources.append(source)
             }
         }
-        let loop = self.loop
-        let failure = try await thread.run { loop.run() }
+        let failure = try await withThrowingTaskGroup(of: String?.self) { group in
+            for (loop, thread) in zip(loops, threads) {
+                group.addTask { [self] in
+                    let failure = try await thread.run { loop.run() }
+                    if failure != nil { stop() }  // one thread failed: stop the others cleanly
+                    return failure
+                }
+            }
+            var first: String?
+            for try await failure in group where first == nil {
+                first = failure
+            }
+            return first
+        }
         for source in signalSources { source.cancel() }
         await server.stop()
         serverTask.cancel()
-        thread.shutdown()
+        for thread in threads { thread.shutdown() }
         return failure
     }
 }

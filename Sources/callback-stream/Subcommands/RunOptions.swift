@@ -29,6 +29,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("include-form-values"), help: help("include-form-values")) var includeFormValues: String?
     @Option(name: .customLong("publish-not-opened"), help: help("publish-not-opened")) var publishNotOpened: String?
     @Option(name: .customLong("wake-fetcher"), help: help("wake-fetcher")) var wakeFetcher: String?
+    @Option(name: .customLong("stream-threads"), help: help("stream-threads")) var streamThreads: String?
 
     @Option(name: .customLong("config"), help: "YAML or JSON file with settings (keys are the flag names; a 'librdkafka' map for properties). [env: CALLBACK_STREAM_CONFIG]")
     var config: String?
@@ -48,7 +49,7 @@ struct RunOptions: ParsableArguments {
             ("metrics-address", metricsAddress), ("metrics-port", metricsPort), ("log-format", logFormat),
             ("log-level", logLevel), ("shutdown-timeout", shutdownTimeout), ("commit-interval", commitInterval),
             ("include-form-values", includeFormValues), ("publish-not-opened", publishNotOpened),
-            ("wake-fetcher", wakeFetcher),
+            ("wake-fetcher", wakeFetcher), ("stream-threads", streamThreads),
         ]
         var values: [String: String] = [:]
         for (name, value) in pairs { if let value { values[name] = value } }
