@@ -17,6 +17,8 @@ final class PartitionTask {
     var restoredWatermark: Int64?
     var lastCommitted: TopicPartitionOffsetKey?
     var lastArrivalMs: Int64
+    /// Records consumed since the loop last added them to its metrics.
+    var consumedSincePublish: UInt64 = 0
 
     init(partition: Int32, generation: UInt32, topology: PartitionTopology, startOffset: Int64, metadata: CommitMetadata?, nowMs: Int64) {
         self.partition = partition

@@ -30,6 +30,11 @@ final class ProcessorLoop: @unchecked Sendable {
     private var generation: UInt32 = 0
     private var slab = DeliverySlab()
     private var metrics = MetricsSnapshot()
+    private var summaryCounters = SummaryCounters()
+    /// The task of the previous record (records come in runs per partition); reset on rebalance.
+    private var lastTask: PartitionTask?
+    /// The wall clock when the current poll batch began to be processed (read once per batch).
+    private var batchArrivalMs: Int64?
     private var failure: String?
     private var backpressure = Backpressure.off
     private var lastCommitNanos: UInt64 = 0
@@ -168,6 +173,7 @@ final class ProcessorLoop: @unchecked Sendable {
         if case .holding = backpressure {
             producer.poll(timeout: .milliseconds(10))  // waits for deliveries to make room
         } else {
+            batchArrivalMs = nil
             consumer.poll(maxMessages: 2_000, timeout: .milliseconds(50)) { message in
                 self.consume(message)
             }
@@ -218,11 +224,24 @@ final class ProcessorLoop: @unchecked Sendable {
             }
             return
         }
-        guard let task = tasks[message.partition] else { return }
+        let task: PartitionTask
+        if let last = lastTask, last.partition == message.partition {
+            task = last
+        } else {
+            guard let found = tasks[message.partition] else { return }
+            lastTask = found
+            task = found
+        }
         let offset = message.offset
-        let now = Self.wallClockMs()
+        let now: Int64
+        if let batchArrivalMs {
+            now = batchArrivalMs
+        } else {
+            now = Self.wallClockMs()
+            batchArrivalMs = now
+        }
         task.lastArrivalMs = now
-        metrics.consumedByPartition[task.partition, default: 0] += 1
+        task.consumedSincePublish &+= 1
         task.ledger.willProcess(offset: offset, watermark: task.topology.watermark, retainedOffset: task.topology.minimumRetainedOffset)
         if task.isReplaying { metrics.replayedRecords += 1 }
         task.topology.process(key: message.key, value: message.value, offset: offset, arrivalMs: now) { output in
@@ -255,15 +274,12 @@ final class ProcessorLoop: @unchecked Sendable {
         var headers: [KafkaHeader] = []
         switch output.info {
         case let .summary(summaryID, outcome, closeReason, stages, published):
-            metrics.summaries[.init(outcome: outcome.rawValue, closeReason: closeReason.rawValue), default: 0] += 1
+            summaryCounters.count(outcome: outcome, closeReason: closeReason, stages: stages)
             if output.evicted { metrics.evictions += 1 }
             guard published else { return }  // notOpened sessions are counted, not published (by default)
             kind = .summaries
             topic = configuration.outputTopic
             headers.append(KafkaHeader(name: "summaryId", value: summaryID))
-            for (stage, label) in FunnelStages.labelled where stages.contains(stage) {
-                metrics.stageReached[label, default: 0] += 1
-            }
             let nanos = DispatchTime.now().uptimeNanoseconds
             if nanos - lastSampleNanos >= 1_000_000_000 {
                 lastSampleNanos = nanos
@@ -367,6 +383,7 @@ final class ProcessorLoop: @unchecked Sendable {
     // MARK: - Rebalance
 
     private func rebalanced(_ event: RebalanceEvent) {
+        lastTask = nil
         switch event {
         case .assigned(let partitions):
             // Stopping: partitions that another stream thread of this process gives up while it
@@ -380,14 +397,26 @@ final class ProcessorLoop: @unchecked Sendable {
                 logger.error("flush on revoke failed", metadata: ["error": "\(error)"])
             }
             if failure == nil { commit(numbers, synchronously: true) }
-            for partition in numbers { tasks[partition] = nil }
+            for partition in numbers { drop(partition) }
             logger.info("partitions revoked", metadata: ["kafka.partitions": "\(numbers)"])
         case .lost(let partitions):
-            for partition in partitions { tasks[partition.partition] = nil }
+            for partition in partitions { drop(partition.partition) }
             logger.warning("partitions lost; their state is dropped and will be rebuilt by their new owner",
                            metadata: ["kafka.partitions": "\(partitions.map(\.partition))"])
         }
         publishMetrics()
+    }
+
+    /// Forgets a partition's task, keeping its counts in the metrics.
+    private func drop(_ partition: Int32) {
+        guard let task = tasks.removeValue(forKey: partition) else { return }
+        foldCounts(of: task)
+    }
+
+    private func foldCounts(of task: PartitionTask) {
+        guard task.consumedSincePublish > 0 else { return }
+        metrics.consumedByPartition[task.partition, default: 0] += task.consumedSincePublish
+        task.consumedSincePublish = 0
     }
 
     private func assign(_ partitions: [TopicPartition]) {
@@ -484,7 +513,9 @@ final class ProcessorLoop: @unchecked Sendable {
     private func publishMetrics() {
         metrics.openSessionsByPartition = [:]
         metrics.watermarkByPartition = [:]
+        summaryCounters.fold(into: &metrics)
         for task in tasks.values {
+            foldCounts(of: task)
             metrics.openSessionsByPartition[task.partition] = task.topology.openSessionCount
             if task.topology.watermark != Int64.min { metrics.watermarkByPartition[task.partition] = task.topology.watermark }
         }

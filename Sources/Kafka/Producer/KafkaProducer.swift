@@ -1,5 +1,6 @@
 internal import CRdKafka
 import Logging
+import Synchronization
 
 /// A Kafka producer: one librdkafka producer handle (`rd_kafka_t`), owned for its lifetime.
 ///
@@ -46,6 +47,10 @@ public final class KafkaProducer: @unchecked Sendable {
 
     private let handle: OpaquePointer
     private let context: RDKafkaClientContext
+    /// Topic handles by name, created on first use and kept until the producer is destroyed:
+    /// producing by name (`RD_KAFKA_VTYPE_TOPIC`) makes librdkafka take its handle-wide write
+    /// lock and look the topic up for every message.
+    private let topicHandles = Mutex<[String: OpaquePointer]>([:])
 
     /// Creates a producer.
     ///
@@ -76,7 +81,19 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     deinit {
+        for topic in topicHandles.withLock({ Array($0.values) }) { rd_kafka_topic_destroy(topic) }
         rd_kafka_destroy(handle)
+    }
+
+    /// The handle of `topic`, created on first use (`rd_kafka_topic_new` with the default
+    /// topic configuration, as producing by name would), or `nil` if librdkafka refuses the name.
+    private func topicHandle(_ topic: String) -> OpaquePointer? {
+        topicHandles.withLock { handles in
+            if let existing = handles[topic] { return existing }
+            guard let created = rd_kafka_topic_new(handle, topic, nil) else { return nil }
+            handles[topic] = created
+            return created
+        }
     }
 
     /// Enqueues one message (`rd_kafka_produceva`) without blocking.
@@ -129,47 +146,49 @@ public final class KafkaProducer: @unchecked Sendable {
         }
         let count = 4 + (key == nil ? 0 : 1) + (value == nil ? 0 : 1) + (timestamp == nil ? 0 : 1) + (headerList == nil ? 0 : 1)
         let handle = self.handle
-        let error: OpaquePointer? = topic.withCString { cTopic in
-            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: count) { vus in
-                // A valid non-null address for empty (but not null) keys and values.
-                withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
-                    let nonNull = scratch.baseAddress!
-                    var index = 0
-                    func append(_ vtype: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
-                        var vu = rd_kafka_vu_t()
-                        vu.vtype = vtype
-                        fill(&vu)
-                        (vus.baseAddress! + index).initialize(to: vu)
-                        index += 1
-                    }
-                    append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = cTopic }
-                    append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 }  // RD_KAFKA_PARTITION_UA
-                    append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                    append(RD_KAFKA_VTYPE_OPAQUE) {
-                        $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: opaque))
-                    }
-                    if let key {
-                        append(RD_KAFKA_VTYPE_KEY) {
-                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress ?? UnsafeRawPointer(nonNull))
-                            $0.u.mem.size = key.count
-                        }
-                    }
-                    if let value {
-                        append(RD_KAFKA_VTYPE_VALUE) {
-                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress ?? UnsafeRawPointer(nonNull))
-                            $0.u.mem.size = value.count
-                        }
-                    }
-                    if let timestamp {
-                        append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
-                    }
-                    if let headerList {
-                        append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList }
-                    }
-                    let produced = rd_kafka_produceva(handle, vus.baseAddress, index)
-                    vus.baseAddress!.deinitialize(count: index)
-                    return produced
+        guard let topicHandle = topicHandle(topic) else {
+            if let headerList { rd_kafka_headers_destroy(headerList) }
+            throw KafkaError(rd_kafka_last_error())
+        }
+        let error: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: count) { vus in
+            // A valid non-null address for empty (but not null) keys and values.
+            withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
+                let nonNull = scratch.baseAddress!
+                var index = 0
+                func append(_ vtype: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                    var vu = rd_kafka_vu_t()
+                    vu.vtype = vtype
+                    fill(&vu)
+                    (vus.baseAddress! + index).initialize(to: vu)
+                    index += 1
                 }
+                append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle }
+                append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? -1 }  // RD_KAFKA_PARTITION_UA
+                append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                append(RD_KAFKA_VTYPE_OPAQUE) {
+                    $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: opaque))
+                }
+                if let key {
+                    append(RD_KAFKA_VTYPE_KEY) {
+                        $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress ?? UnsafeRawPointer(nonNull))
+                        $0.u.mem.size = key.count
+                    }
+                }
+                if let value {
+                    append(RD_KAFKA_VTYPE_VALUE) {
+                        $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress ?? UnsafeRawPointer(nonNull))
+                        $0.u.mem.size = value.count
+                    }
+                }
+                if let timestamp {
+                    append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                }
+                if let headerList {
+                    append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList }
+                }
+                let produced = rd_kafka_produceva(handle, vus.baseAddress, index)
+                vus.baseAddress!.deinitialize(count: index)
+                return produced
             }
         }
         if let error {
