@@ -1047,7 +1047,10 @@ def render_report(results):
             if "error" in r:
                 lines.append(f"| processor {r['name']} | failed: {r['error'][:80]} |")
                 continue
-            poll = r["threads_cpu_us_per_event_while_consuming"].get("callback-stream", "?")
+            # The poll thread is "callback-stream-poll" (15 characters kept: "callback-stream"); stream
+            # threads are "cbs-poll-0", "cbs-poll-1", … (grouped as "cbs-poll-N": all of them together).
+            threads = r["threads_cpu_us_per_event_while_consuming"]
+            poll = threads.get("callback-stream", threads.get("cbs-poll-N", "?"))
             lines.append(
                 f"| processor {r['name']} | {r['events_per_s']:,} | {r['ratio_to_best_kcat']:.2f} | "
                 f"{r['ratio_to_median_kcat']:.2f} | {r['summaries_per_s']:,} | {r['cpu_us_per_event_while_consuming']} "
@@ -1122,7 +1125,7 @@ def main():
     parser.add_argument("--variant", action="append", default=None,
                         help="processor run over the throughput input, NAME or NAME:key=value,--flag=value,… with "
                              "librdkafka properties and processor flags (repeatable; default: 'default' and "
-                             "'no-fetcher-wakeup:--wake-fetcher=false')")
+                             "'stream-threads-2:--stream-threads=2')")
     parser.add_argument("--kcat-runs", type=int, default=2, help="kcat reference runs before and after the processor")
     parser.add_argument("--latency-rate", type=float, default=20_000)
     parser.add_argument("--latency-seconds", type=int, default=30)
@@ -1144,7 +1147,7 @@ def main():
     elif args.generator_x == ["none"]:
         args.generator_x = []
     if args.variant is None:
-        args.variant = ["default", "no-fetcher-wakeup:--wake-fetcher=false"]
+        args.variant = ["default", "stream-threads-2:--stream-threads=2"]
     if args.latency_x is None:
         args.latency_x = ["fetch.wait.max.ms=10"]
     elif args.latency_x == ["none"]:
