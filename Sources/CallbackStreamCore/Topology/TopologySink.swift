@@ -1,0 +1,106 @@
+/// The output side of one ``PartitionTopology``: turns closed sessions into summaries and window
+/// contributions, and window results into stats and alert records. Owns the partition's symbol
+/// table (the states' strings) and the reusable encoding buffers.
+struct TopologySink {
+    let publishNotOpened: Bool
+    var symbols = SymbolTable(capacity: 1024)
+    var windows: WindowAggregator
+    let summaryEncoder: SummaryEncoder
+    let statsEncoder = StatsRecordEncoder()
+    let alertEncoder = AlertRecordEncoder()
+    var buffer = OutputBuffer(capacity: 4096)
+    var idBuffer = OutputBuffer(capacity: 256)
+    var recordBytes: [UInt8] = []
+    var keyBytes: [UInt8] = []
+    let outcomeIndex: [Outcome: Int]
+    /// Sessions that never reached `opened` (counted, published only when configured).
+    var notOpenedSessions = 0
+
+    init(partition: Int32, configuration: TopologyConfiguration) {
+        publishNotOpened = configuration.publishNotOpened
+        windows = WindowAggregator(configuration: WindowConfiguration(
+            windowSize: .milliseconds(configuration.windowMs),
+            errorRateThreshold: configuration.alertThreshold,
+            minimumSubmissions: configuration.alertMinVolume,
+            partition: partition))
+        summaryEncoder = SummaryEncoder(includeFormValues: configuration.includeFormValues)
+        var indices: [Outcome: Int] = [:]
+        for outcome in Outcome.allCases {
+            indices[outcome] = WindowConfiguration.contractOutcomeLabels.firstIndex(of: outcome.rawValue) ?? 0
+        }
+        outcomeIndex = indices
+    }
+
+    mutating func summarize(_ closed: ClosedSession<InteractionState>, interactionId: UnsafeRawBufferPointer, emit: (TopologyOutput) -> Void) {
+        var state = closed.state
+        let outcome = state.outcome
+        let closeReason: CloseReason = closed.reason == .closed ? .closed : .inactivityTimeout
+        let evicted = closed.earlyClose == .evicted
+        var stages: FunnelStages = []
+        if state.hasSeen(.opened) { stages.insert(.opened) }
+        if state.hasSeen(.started) { stages.insert(.started) }
+        if state.hasSeen(.submitted) { stages.insert(.submitted) }
+        if state.hasSeen(.completed) { stages.insert(.completed) }
+
+        let published = outcome != .notOpened || publishNotOpened
+        buffer.removeAll()
+        idBuffer.removeAll()
+        if published {
+            summaryEncoder.encodeSummary(
+                state, interactionId: interactionId, sessionSeq: Int(closed.sessionSeq), closeReason: closeReason,
+                extraAnomalies: evicted ? .evicted : [], symbols: symbols, into: &buffer)
+            SummaryEncoder.appendSummaryID(
+                interactionId: interactionId, sessionSeq: Int(closed.sessionSeq),
+                firstEventTimestamp: state.firstEventTimestamp ?? 0, into: &idBuffer)
+        } else {
+            notOpenedSessions += 1
+        }
+        let summaryID = idBuffer.string
+        buffer.withUnsafeBytes { value in
+            emit(TopologyOutput(
+                key: interactionId, value: value,
+                info: .summary(summaryID: summaryID, outcome: outcome, closeReason: closeReason, stages: stages, published: published),
+                evicted: evicted))
+        }
+
+        var errorCodes: [String] = []
+        state.forEachErrorCode { errorCodes.append(symbols.string($0)) }
+        let tenant = state.attributeValue(forKey: "tenant", symbols: symbols).map { symbols.string($0) }
+        windows.add(SessionContribution(
+            closeTime: closed.closeTime, tenant: tenant, outcome: outcomeIndex[outcome] ?? 0,
+            submitted: state.hasSeen(.submitted), errorCodes: errorCodes, elapsedMilliseconds: state.elapsedMs,
+            closeReason: closed.reason, earlyClose: closed.earlyClose))
+        state.releaseSymbols(in: &symbols)
+    }
+
+    /// Emits the windows that end at or before `watermark`, with their alerts.
+    mutating func advanceWindows(to watermark: Int64, emit: (TopologyOutput) -> Void) {
+        windows.advance(to: watermark)
+        guard windows.pendingOutputCount > 0 else { return }
+        var outputs: [WindowOutput] = []
+        windows.drainOutputs { outputs.append($0) }
+        for output in outputs { publish(output, emit: emit) }
+    }
+
+    private mutating func publish(_ output: WindowOutput, emit: (TopologyOutput) -> Void) {
+        recordBytes.removeAll(keepingCapacity: true)
+        keyBytes.removeAll(keepingCapacity: true)
+        let info: TopologyOutput.Info
+        switch output {
+        case .stats(let record):
+            statsEncoder.encode(record, into: &recordBytes)
+            keyBytes.append(contentsOf: (record.tenant ?? "").utf8)
+            let ratio = record.submissions > 0 ? Double(record.submissionsWithErrors) / Double(record.submissions) : nil
+            info = .stats(errorRatio: ratio, elapsedP50: record.elapsed.p50, elapsedP95: record.elapsed.p95, elapsedP99: record.elapsed.p99)
+        case .alert(let alert):
+            alertEncoder.encode(alert, into: &recordBytes)
+            keyBytes.append(contentsOf: (alert.tenant ?? "").utf8)
+            info = .alert
+        }
+        keyBytes.withUnsafeBytes { key in
+            recordBytes.withUnsafeBytes { value in
+                emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
+            }
+        }
+    }
+}
