@@ -108,4 +108,29 @@ import Testing
         b.removeAll()
         #expect(a.string == "abcX")
     }
+
+    /// Integers of every length (8 digits at a time in the decoder), with and without a trailing
+    /// non-digit inside the 8-byte word, against Swift's own parsing.
+    @Test func timestampsOfEveryLengthDecodeExactly() {
+        var rng = SeededGenerator(seed: 13)
+        for length in 1...24 {
+            for _ in 0..<40 {
+                var digits = String(1 + rng.next() % 9)
+                for _ in 1..<length { digits += String(rng.next() % 10) }
+                for tail in ["}", ",\"eventId\":\"e\"}", "5}", ".5}", "e3}"] {
+                    let json = #"{"interactionId":"cb-1","event":"ready","timestamp":\#(digits)\#(tail)"#
+                    let text = digits + (tail.hasPrefix("5") ? "5" : "")
+                    let value = Int64(text)
+                    let isInteger = !tail.hasPrefix(".") && !tail.hasPrefix("e")
+                    switch decodeOwned(json) {
+                    case .success(let event):
+                        #expect(isInteger && value != nil && value! <= LifecycleEvent.maxTimestamp && event.timestamp == value!, "\(json)")
+                    case .failure(let rejection):
+                        #expect(!(isInteger && value != nil && value! <= LifecycleEvent.maxTimestamp), "\(json): \(rejection)")
+                        #expect(rejection.code == .badType, "\(json)")
+                    }
+                }
+            }
+        }
+    }
 }
