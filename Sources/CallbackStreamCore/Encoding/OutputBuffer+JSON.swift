@@ -87,6 +87,7 @@ extension OutputBuffer {
 
     /// Appends a JSON string for a literal known to need no escaping.
     @inlinable
+    @inline(__always)
     mutating func appendJSONLiteralString(_ text: StaticString) {
         append(UInt8(ascii: "\""))
         append(text)

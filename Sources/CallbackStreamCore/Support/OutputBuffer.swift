@@ -73,6 +73,7 @@ public struct OutputBuffer: Sendable {
 
     /// Appends one byte.
     @inlinable
+    @inline(__always)
     public mutating func append(_ byte: UInt8) {
         reserve(1).pointee = byte
         used += 1
@@ -87,8 +88,9 @@ public struct OutputBuffer: Sendable {
         used += n
     }
 
-    /// Appends the UTF-8 bytes of a literal.
+    /// Appends the UTF-8 bytes of a literal (inlined: a constant-size copy).
     @inlinable
+    @inline(__always)
     public mutating func append(_ text: StaticString) {
         let n = text.utf8CodeUnitCount
         reserve(n).update(from: text.utf8Start, count: n)

@@ -12,7 +12,8 @@ struct TopologySink {
     var idBuffer = OutputBuffer(capacity: 256)
     var recordBytes: [UInt8] = []
     var keyBytes: [UInt8] = []
-    let outcomeIndex: [Outcome: Int]
+    /// Per outcome (by ``ordinal(_:)``), its index in the window configuration's outcome labels.
+    let outcomeIndex: [Int]
     /// Sessions that never reached `opened` (counted, published only when configured).
     var notOpenedSessions = 0
 
@@ -24,11 +25,23 @@ struct TopologySink {
             minimumSubmissions: configuration.alertMinVolume,
             partition: partition))
         summaryEncoder = SummaryEncoder(includeFormValues: configuration.includeFormValues)
-        var indices: [Outcome: Int] = [:]
+        var indices = [Int](repeating: 0, count: Outcome.allCases.count)
         for outcome in Outcome.allCases {
-            indices[outcome] = WindowConfiguration.contractOutcomeLabels.firstIndex(of: outcome.rawValue) ?? 0
+            indices[Self.ordinal(outcome)] = WindowConfiguration.contractOutcomeLabels.firstIndex(of: outcome.rawValue) ?? 0
         }
         outcomeIndex = indices
+    }
+
+    /// A dense number per outcome (no hashing on the per-summary path).
+    static func ordinal(_ outcome: Outcome) -> Int {
+        switch outcome {
+        case .completed: 0
+        case .failed: 1
+        case .abandonedForm: 2
+        case .cancelledBeforeStart: 3
+        case .submittedUnconfirmed: 4
+        case .notOpened: 5
+        }
     }
 
     mutating func summarize(_ closed: ClosedSession<InteractionState>, interactionId: UnsafeRawBufferPointer, emit: (TopologyOutput) -> Void) {
@@ -67,7 +80,7 @@ struct TopologySink {
         state.forEachErrorCode { errorCodes.append(symbols.string($0)) }
         let tenant = state.attributeValue(forKey: "tenant", symbols: symbols).map { symbols.string($0) }
         windows.add(SessionContribution(
-            closeTime: closed.closeTime, tenant: tenant, outcome: outcomeIndex[outcome] ?? 0,
+            closeTime: closed.closeTime, tenant: tenant, outcome: outcomeIndex[Self.ordinal(outcome)],
             submitted: state.hasSeen(.submitted), errorCodes: errorCodes, elapsedMilliseconds: state.elapsedMs,
             closeReason: closed.reason, earlyClose: closed.earlyClose))
         state.releaseSymbols(in: &symbols)
