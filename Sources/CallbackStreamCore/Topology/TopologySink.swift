@@ -12,6 +12,8 @@ struct TopologySink {
     var idBuffer = OutputBuffer(capacity: 256)
     var recordBytes: [UInt8] = []
     var keyBytes: [UInt8] = []
+    /// The window records being published (reused: no allocation per emission).
+    var windowOutputs: [WindowOutput] = []
     /// Per outcome (by ``ordinal(_:)``), its index in the window configuration's outcome labels.
     let outcomeIndex: [Int]
     /// Sessions that never reached `opened` (counted, published only when configured).
@@ -90,9 +92,9 @@ struct TopologySink {
     mutating func advanceWindows(to watermark: Int64, emit: (TopologyOutput) -> Void) {
         windows.advance(to: watermark)
         guard windows.pendingOutputCount > 0 else { return }
-        var outputs: [WindowOutput] = []
-        windows.drainOutputs { outputs.append($0) }
-        for output in outputs { publish(output, emit: emit) }
+        windows.drainOutputs { windowOutputs.append($0) }
+        for i in windowOutputs.indices { publish(windowOutputs[i], emit: emit) }
+        windowOutputs.removeAll(keepingCapacity: true)
     }
 
     private mutating func publish(_ output: WindowOutput, emit: (TopologyOutput) -> Void) {
