@@ -66,7 +66,7 @@ let package = Package(
         // Throughput of the core (decode, state, encode): `swift run -c release CoreBenchmark`.
         .executableTarget(
             name: "CoreBenchmark",
-            dependencies: ["CallbackStreamCore", "CoreBenchmarkSupport"],
+            dependencies: ["CallbackStreamCore", "CoreBenchmarkSupport", "CallbackTraffic"],
             path: "Benchmarks/CoreBenchmark",
             swiftSettings: strict
         ),

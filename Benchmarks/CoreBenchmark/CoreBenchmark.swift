@@ -5,8 +5,9 @@
 // Phases (default: all): scan (memchr-style reference pass), foundation (JSONSerialization
 // reference), decode, state (decode + session update), full (decode + update + summary
 // encoding at `closed`), memory (heap bytes per open session), replay (1 M open `ready`-only
-// sessions through 128 `PartitionTopology`s: heap and RSS per session; not part of "all"). The reported rate of each phase
-// is the best of R repetitions. `--phase` runs one phase only (for valgrind/perf).
+// sessions through 128 `PartitionTopology`s: heap and RSS per session; not part of "all"), topology (the processor's
+// per-event path: `generate`'s e2e input through 128 `PartitionTopology`s, see TopologyBench). The reported rate of each
+// phase is the best of R repetitions. `--phase` runs one phase only (for valgrind/perf).
 import CallbackStreamCore
 import CoreBenchmarkSupport
 import Foundation
@@ -35,7 +36,7 @@ enum CoreBenchmark {
             case "--replay-sessions": replaySessions = Int(value) ?? replaySessions
             case "--partitions": partitions = Int(value) ?? partitions
             default:
-                print("usage: CoreBenchmark [--events N] [--repeat R] [--phase all|scan|foundation|decode|state|full|memory|replay] [--sessions K] [--replay-sessions N] [--partitions P]")
+                print("usage: CoreBenchmark [--events N] [--repeat R] [--phase all|scan|foundation|decode|state|full|memory|replay|topology] [--sessions K] [--replay-sessions N] [--partitions P]")
                 exit(2)
             }
         }
@@ -47,6 +48,15 @@ enum CoreBenchmark {
         }
 
         func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+        if phase == "topology" {
+            runTopology(events: eventCount, repeats: repeats, partitions: partitions)
+            return
+        }
+        if phase == "all" {
+            // First, so that its input (~190 MB) is released before the mix below is generated.
+            runTopology(events: eventCount, repeats: repeats, partitions: partitions)
+        }
 
         /// Runs `body` `repeats` times; returns the best duration in seconds, the checksum, and the
         /// heap allocations made by one repetition.
@@ -244,5 +254,37 @@ enum CoreBenchmark {
                     format: "summary: decode %.2fx the memchr scan time; decode %.2f M events/s (goal 2.0), full %.2f M events/s (goal 1.0)",
                     scanRate / max(decodeRate, 1), decodeRate / 1e6, fullRate / 1e6))
         }
+    }
+
+    /// `--phase topology`: see ``TopologyBench``.
+    static func runTopology(events: Int, repeats: Int, partitions: Int) {
+        let generationStart = DispatchClock.now()
+        let bench = TopologyBench(events: events, partitions: partitions)
+        print(
+            "topology input: \(bench.recordCount) records, \(bench.interactions) interactions, \(bench.valueBytes) value bytes "
+                + "in \(partitions) partitions, generated in "
+                + String(format: "%.1f s", DispatchClock.seconds(since: generationStart)))
+        var bestNanos = UInt64.max
+        var allocations: UInt64 = 0
+        var totals = TopologyBench.Totals()
+        for _ in 0..<repeats {
+            let topologies = bench.makeTopologies()
+            let before = cbs_allocation_count()
+            let start = DispatchClock.now()
+            totals = bench.run(topologies)
+            bestNanos = min(bestNanos, DispatchClock.now() - start)
+            allocations = cbs_allocation_count() - before
+            withExtendedLifetime(topologies) {}
+        }
+        let seconds = Double(bestNanos) / 1e9
+        let n = Double(bench.recordCount)
+        print(
+            "topology (\(partitions) partitions)".padding(toLength: 34, withPad: " ", startingAt: 0)
+                + String(
+                    format: "%12.0f events/s  %8.1f MB/s  %7.1f ns/event  (%d summaries, %d dead letters, %d stats, %d alerts, %d output bytes; %.3f allocations/event)",
+                    n / seconds, Double(bench.valueBytes) / seconds / 1e6, seconds * 1e9 / n, totals.summaries, totals.deadLetters,
+                    totals.stats, totals.alerts, totals.outputBytes, Double(allocations) / n))
+        // One more, untimed pass that hashes every output in full: must not change with an optimisation.
+        print(String(format: "topology output fingerprint (FNV-1a 64 of every output, untimed pass): %016llx", bench.fingerprint()))
     }
 }

@@ -223,6 +223,18 @@ extension EventParser {
         if first == UInt8(ascii: "0") {
             pos += 1
         } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
+            magnitude = UInt64(first &- UInt8(ascii: "0"))
+            pos += 1
+            // Eight digits at a time while the value stays below 10^18 (no overflow possible):
+            // a 13-digit millisecond timestamp takes one step plus four single digits.
+            var digitCount = 1
+            while digitCount <= 10, end - pos >= 8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+                guard Self.isEightDigits(w) else { break }
+                magnitude = magnitude &* 100_000_000 &+ Self.eightDigitsValue(w)
+                pos += 8
+                digitCount += 8
+            }
             while pos < end {
                 let d = base[pos] &- UInt8(ascii: "0")
                 guard d < 10 else { break }
@@ -258,6 +270,23 @@ extension EventParser {
             }
         }
         return ScannedNumber(isInteger: isInteger, value: value, start: start)
+    }
+
+    /// Whether all 8 bytes of `w` are ASCII digits.
+    @inline(__always)
+    static func isEightDigits(_ w: UInt64) -> Bool {
+        (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333
+    }
+
+    /// The value of 8 ASCII digits loaded little-endian (first digit in the lowest byte).
+    @inline(__always)
+    static func eightDigitsValue(_ w: UInt64) -> UInt64 {
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        let mul1: UInt64 = 100 + (1_000_000 << 32)
+        let mul2: UInt64 = 1 + (10_000 << 32)
+        var v = w &- 0x3030_3030_3030_3030
+        v = (v &* 10) &+ (v >> 8)
+        return ((v & mask) &* mul1 &+ ((v >> 16) & mask) &* mul2) >> 32
     }
 
     /// Consumes one or more digits.

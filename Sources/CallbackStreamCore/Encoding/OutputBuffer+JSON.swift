@@ -12,14 +12,32 @@ extension OutputBuffer {
     }
 
     /// Appends the escaped content of a JSON string, without the quotes.
+    ///
+    /// Finds the first byte that needs escaping 8 bytes at a time; text without one (the usual
+    /// case) is copied in one piece.
     @inlinable
     public mutating func appendJSONStringContent(_ text: UnsafeRawBufferPointer) {
         let n = text.count
-        guard n > 0 else { return }
-        var runStart = 0
+        guard n > 0, let p = text.baseAddress else { return }
         var i = 0
+        while n - i >= 8 {
+            let special = Self.escapedBytes(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if special != 0 {
+                i += special.trailingZeroBitCount >> 3
+                break
+            }
+            i += 8
+        }
         while i < n {
-            let b = text[i]
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
+            i += 1
+        }
+        append(UnsafeRawBufferPointer(start: p, count: i))
+        guard i < n else { return }
+        var runStart = i
+        while i < n {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
             if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
                 i += 1
                 continue
@@ -30,6 +48,22 @@ extension OutputBuffer {
             runStart = i
         }
         if runStart < n { append(UnsafeRawBufferPointer(rebasing: text[runStart..<n])) }
+    }
+
+    /// Marks (high bit of each byte lane) the bytes of `w` that need escaping: `"`, `\` and
+    /// controls below 0x20; bytes >= 0x80 pass. Exact for the lowest marked lane (borrows only
+    /// reach lanes above a marked one), which is all the caller uses.
+    @inlinable
+    @inline(__always)
+    static func escapedBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let q = w ^ (ones &* 0x22)
+        let s = w ^ (ones &* 0x5C)
+        let quote = (q &- ones) & ~q
+        let slash = (s &- ones) & ~s
+        let control = w &- (ones &* 0x20)
+        return (quote | slash | control) & ~w & highs
     }
 
     @usableFromInline
@@ -53,6 +87,7 @@ extension OutputBuffer {
 
     /// Appends a JSON string for a literal known to need no escaping.
     @inlinable
+    @inline(__always)
     mutating func appendJSONLiteralString(_ text: StaticString) {
         append(UInt8(ascii: "\""))
         append(text)

@@ -34,12 +34,14 @@ public struct ByteView {
 
     /// Whether the view holds exactly these bytes.
     @inlinable
+    @inline(__always)
     public func elementsEqual(_ other: UnsafeRawBufferPointer) -> Bool {
         ByteComparison.equal(bytes, other)
     }
 
-    /// Whether the view holds exactly the UTF-8 bytes of `text`.
+    /// Whether the view holds exactly the UTF-8 bytes of `text` (inlined: compared as constants).
     @inlinable
+    @inline(__always)
     public func elementsEqual(_ text: StaticString) -> Bool {
         ByteComparison.equal(bytes, text)
     }

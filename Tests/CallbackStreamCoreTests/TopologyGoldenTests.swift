@@ -1,0 +1,256 @@
+import Testing
+
+@testable import CallbackStreamCore
+
+/// Pins the exact bytes of everything ``PartitionTopology`` emits — summaries (with their
+/// `summaryID`, outcome, close reason, stages, evicted flag), dead letters (code, detail, offset),
+/// stats and alerts — for a realistic, mixed, generated input, so that performance work on the
+/// per-event path cannot change an output byte unnoticed.
+///
+/// How the golden values were produced: this file's generator and drivers were written first and
+/// run on the code *before* any optimisation of the hot path (branch `hotpath` at the commit that
+/// added this test, whose core sources are those of `main` 24a61dc); the test printed the
+/// fingerprints and counts it computed (see the `Comment`s of the expectations), and those values
+/// were pasted here. They must only change together with an intended change of the output format
+/// or semantics.
+@Suite struct TopologyGoldenTests {
+    /// A deterministic input: ~3,000 interactions over ~2 min of event time, 5 tenants (one
+    /// missing, one with a `\u` escape), the seed's lifecycles plus failures (error objects),
+    /// abandoned sessions (inactivity timeout), reopened sessions, late events, redelivered
+    /// duplicates, out-of-order deliveries, forms with escapes, `Callback.`-prefixed names, and
+    /// malformed records (invalid JSON, unknown events, key mismatches, missing keys / values).
+    struct Input {
+        struct Record {
+            var key: [UInt8]?
+            var value: [UInt8]?
+            var eventTime: Int64
+        }
+
+        var records: [Record] = []
+
+        static let t0: Int64 = 1_767_225_600_000
+        static let paths: [[String]] = [
+            ["ready", "opened", "cancelled", "closed"],
+            ["ready", "opened", "started", "cancelled", "closed"],
+            ["ready", "opened", "started", "submitted", "completed", "closed"],
+            ["ready", "opened", "started", "submitted", "completed", "closed"],
+            ["ready", "opened", "started", "submitted", "closed"],  // failed: carries errors
+            ["ready", "opened", "started"],  // abandoned: times out
+            ["ready"],  // never opened
+            ["ready", "opened", "started", "submitted", "closed", "ready", "opened", "closed"],  // reopens
+        ]
+        static let tenants: [String?] = ["acme", "globex", #"caf\u00e9"#, "umbrella", nil]
+        static let pages = ["/support/contact", "/pricing", #"/aide/\u00e9t\u00e9"#, "/a\\\"b"]
+
+        init(interactions: Int = 3_000, seed: UInt64 = 2026) {
+            var rng = SeededGenerator(seed: seed)
+            func roll(_ n: UInt64) -> Int { Int(rng.next() % n) }
+            var timed: [(delivery: Int64, sequence: Int, record: Record)] = []
+            func add(_ key: [UInt8]?, _ value: [UInt8]?, eventTime: Int64, delivery: Int64) {
+                timed.append((delivery, timed.count, Record(key: key, value: value, eventTime: eventTime)))
+            }
+            for n in 0..<interactions {
+                let id = n % 11 == 0 ? "cb:\(n):x" : "cb-\(100_000 + n)"
+                let key = Array(id.utf8)
+                let path = Self.paths[roll(UInt64(Self.paths.count))]
+                let tenant = Self.tenants[roll(UInt64(Self.tenants.count))]
+                let page = Self.pages[roll(UInt64(Self.pages.count))]
+                let proactive = roll(4) == 0
+                let prefilled = roll(5) == 0
+                var attributes = #"{"deployment":"eu-west-1","page":"\#(page)""#
+                if let tenant { attributes += #","tenant":"\#(tenant)""# }
+                if roll(3) == 0 { attributes += #","campaign":"spring-\#(roll(20))""# }
+                attributes += "}"
+                let failed = path.count == 5 && path[3] == "submitted"
+                let errors = roll(2) == 0
+                    ? #"[{"code":"E_PHONE_INVALID","message":"too short"}]"#
+                    : #"[{"code":"E_TIMEOUT"},{"code":"E_PHONE_INVALID","message":"x"},{"code":"E_TIMEOUT"}]"#
+                let form = #"{"firstname":"Ad\"a","lastname":"Lov\u00e9lace","phonenumber":"+44 20 \#(roll(10_000))","subject":"Billing"}"#
+                var t = Self.t0 + Int64(n) * 40 + Int64(roll(30))
+                var stamps: [String: Int64] = [:]
+                for (step, name) in path.enumerated() {
+                    if step > 0 {
+                        // Mostly well inside the 5 s timeout; sometimes beyond it (the session times out
+                        // and the next event opens a new one), or a reopen gap after `closed`.
+                        let reopening = path[step - 1] == "closed"
+                        t += reopening ? 1_500 + Int64(roll(3_000)) : (roll(40) == 0 ? 6_000 : 150 + Int64(roll(1_200)))
+                    }
+                    if name == "ready" { stamps = [:] }
+                    stamps[name] = stamps[name] ?? t
+                    func ts(_ s: String) -> String { stamps[s].map(String.init) ?? "false" }
+                    let submitted = stamps["submitted"] != nil
+                    var elapsed = "false"
+                    if let s = stamps["started"], let e = stamps["completed"] ?? stamps["cancelled"] { elapsed = String(e - s) }
+                    let eventName = (roll(2) == 0 ? "Callback." : "") + name
+                    let metadata = #"{"proactive":\#(proactive),"prefilled":\#(prefilled),"autoSubmitted":false,"#
+                        + #""errors":\#(failed && submitted ? errors : "false"),"form":\#(submitted ? form : "false"),"#
+                        + #""opened":\#(ts("opened")),"started":\#(ts("started")),"cancelled":\#(ts("cancelled")),"#
+                        + #""completed":\#(ts("completed")),"closed":\#(ts("closed")),"elapsed":\#(elapsed)}"#
+                    let json: String
+                    if roll(3) == 0 {
+                        json = #"{"event":"\#(eventName)","timestamp":\#(t),"interactionId":"\#(id)","attributes":\#(attributes),"#
+                            + #""metadata":\#(metadata)}"#
+                    } else {
+                        json = #"{"interactionId":"\#(id)","event":"\#(eventName)","timestamp":\#(t),"eventId":"\#(id)-\#(step)","#
+                            + #""metadata":\#(metadata),"attributes":\#(attributes)}"#
+                    }
+                    let value = Array(json.utf8)
+                    // Delivery: usually at event time; sometimes up to 800 ms late (out of order).
+                    let delivery = t + (roll(10) == 0 ? Int64(roll(800)) : 0)
+                    add(key, value, eventTime: t, delivery: delivery)
+                    if roll(50) == 0 { add(key, value, eventTime: t, delivery: delivery + 1) }  // redelivered
+                    if name == "closed", roll(25) == 0 { add(key, value, eventTime: t, delivery: t + 2_500) }  // late copy
+                }
+                switch roll(120) {
+                case 0: add(key, Array(#"{"interactionId":"\#(id)","event":"ready","timest"#.utf8), eventTime: t, delivery: t)
+                case 1: add(key, Array(#"{"interactionId":"\#(id)","event":"Callback.reopened","timestamp":\#(t)}"#.utf8), eventTime: t, delivery: t)
+                case 2: add(Array("other".utf8), Array(#"{"interactionId":"\#(id)","event":"ready","timestamp":\#(t)}"#.utf8), eventTime: t, delivery: t)
+                case 3: add(key, nil, eventTime: t, delivery: t)
+                case 4: add(nil, Array(#"{"interactionId":"\#(id)-nokey","event":"ready","timestamp":\#(t)}"#.utf8), eventTime: t, delivery: t)
+                case 5: add(key, Array(#"{"interactionId":"","event":"ready","timestamp":\#(t)}"#.utf8), eventTime: t, delivery: t)
+                default: break
+                }
+            }
+            timed.sort { ($0.delivery, $0.sequence) < ($1.delivery, $1.sequence) }
+            records = timed.map(\.record)
+        }
+    }
+
+    /// Everything the topologies emitted, as text, plus counts.
+    struct Transcript {
+        var text: [UInt8] = []
+        var counts: [String: Int] = [:]
+
+        mutating func line(_ s: String) {
+            text.append(contentsOf: s.utf8)
+            text.append(0x0A)
+        }
+
+        mutating func record(partition: Int, _ output: TopologyOutput) {
+            let key = output.key.map { String(decoding: $0, as: UTF8.self) } ?? "<nil>"
+            let value = String(decoding: output.value, as: UTF8.self)
+            let facts: String
+            switch output.info {
+            case let .summary(id, outcome, reason, stages, published):
+                facts = "summary \(id) \(outcome.rawValue) \(reason.rawValue) stages=\(stages.rawValue) published=\(published)"
+                counts[published ? "summary" : "unpublished", default: 0] += 1
+            case let .deadLetter(code, detail, offset):
+                facts = "dlq \(code.rawValue) \(detail) @\(offset)"
+                counts["dlq." + code.rawValue, default: 0] += 1
+            case let .stats(ratio, p50, p95, p99):
+                facts = "stats \(ratio.map { "\($0)" } ?? "nil") \(p50 ?? -1) \(p95 ?? -1) \(p99 ?? -1)"
+                counts["stats", default: 0] += 1
+            case .alert:
+                facts = "alert"
+                counts["alert", default: 0] += 1
+            }
+            if output.evicted { counts["evicted", default: 0] += 1 }
+            line("p\(partition) \(facts) evicted=\(output.evicted) key=\(key) value=\(value)")
+        }
+
+        /// FNV-1a 64 of the text.
+        var fingerprint: UInt64 {
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for b in text { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            return hash
+        }
+    }
+
+    /// Feeds `input` to `partitions` topologies (key bytes FNV-hashed to a partition; keyless records
+    /// to partition 0) with a wall clock advancing 0.1 ms per record, ticking every partition every
+    /// 64 records and once after a 3 s pause (idle advancement), then 1 h later (closing everything).
+    /// With `extras`, also reads the live view of the record's session every 37th record, raises a
+    /// watermark explicitly and evicts a few sessions (the other public inputs).
+    static func run(_ input: Input, configuration: TopologyConfiguration, partitions: Int, extras: Bool) -> Transcript {
+        var transcript = Transcript()
+        let topologies = (0..<partitions).map { PartitionTopology(partition: Int32($0), configuration: configuration) }
+        var offsets = [Int64](repeating: 0, count: partitions)
+        var wall: Int64 = 0
+        let pauseAt = input.records.count / 2
+        func partition(of key: [UInt8]?) -> Int {
+            guard let key else { return 0 }
+            var h: UInt32 = 2_166_136_261
+            for b in key { h = (h ^ UInt32(b)) &* 16_777_619 }
+            return Int(h % UInt32(partitions))
+        }
+        func tickAll() {
+            for (p, topology) in topologies.enumerated() {
+                topology.tick(nowMs: wall) { transcript.record(partition: p, $0) }
+            }
+        }
+        for (i, record) in input.records.enumerated() {
+            wall = Int64(i) / 10
+            if i == pauseAt {
+                wall += 3_000
+                tickAll()
+            }
+            if i > pauseAt { wall += 3_000 }
+            let p = partition(of: record.key)
+            let topology = topologies[p]
+            let emit: (TopologyOutput) -> Void = { transcript.record(partition: p, $0) }
+            func process(_ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?) {
+                topology.process(key: key, value: value, offset: offsets[p], arrivalMs: wall, emit: emit)
+            }
+            switch (record.key, record.value) {
+            case let (key?, value?): key.withUnsafeBytes { k in value.withUnsafeBytes { v in process(k, v) } }
+            case let (nil, value?): value.withUnsafeBytes { v in process(nil, v) }
+            case let (key?, nil): key.withUnsafeBytes { k in process(k, nil) }
+            case (nil, nil): process(nil, nil)
+            }
+            offsets[p] += 1
+            if i % 64 == 63 { tickAll() }
+            if extras {
+                if i % 37 == 0, let key = record.key {
+                    let live = topology.liveSessionJSON(interactionID: String(decoding: key, as: UTF8.self))
+                    transcript.line("live p\(p) \(live ?? "<none>")")
+                }
+                if i == input.records.count / 3 {
+                    topology.advanceWatermark(to: record.eventTime + 2_000, emit: emit)
+                }
+                if i % 500 == 250 {
+                    topology.evictEarliest(emit: emit)
+                }
+            }
+        }
+        wall += 3_600_000
+        tickAll()
+        for (p, topology) in topologies.enumerated() {
+            transcript.line("end p\(p) watermark=\(topology.watermark) open=\(topology.openSessionCount) notOpened=\(topology.notOpenedSessions) retained=\(topology.minimumRetainedOffset.map { "\($0)" } ?? "nil")")
+        }
+        return transcript
+    }
+
+    /// The e2e benchmark's settings: inactivity 5 s, lateness 1 s, idle advance 2 s, default windows and alerts.
+    @Test func e2eSettingsOutputIsByteIdentical() {
+        let input = Input()
+        let transcript = Self.run(
+            input, configuration: TopologyConfiguration(inactivityTimeoutMs: 5_000, allowedLatenessMs: 1_000, idleAdvanceAfterMs: 2_000),
+            partitions: 4, extras: false)
+        let counts = transcript.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let fingerprint = String(transcript.fingerprint, radix: 16)
+        // The input must exercise what it is meant to: closes, timeouts, late events, malformed records, alerts.
+        #expect((transcript.counts["summary"] ?? 0) > 2_500)
+        #expect((transcript.counts["alert"] ?? 0) > 0)
+        #expect((transcript.counts["dlq.late_event"] ?? 0) > 0)
+        #expect((transcript.counts["dlq.invalid_json"] ?? 0) > 0)
+        #expect(counts == "alert=27 dlq.bad_type=27 dlq.invalid_json=37 dlq.key_mismatch=45 dlq.late_event=94 dlq.unknown_event=26 stats=60 summary=3134 unpublished=493", Comment(rawValue: counts))
+        #expect(fingerprint == "5696e452e41d3f83", Comment(rawValue: fingerprint))
+    }
+
+    /// Form values on, not-opened sessions published, small caps (evictions, early forgetting),
+    /// 10 s windows with a low alert volume, live views, an explicit watermark and evictions.
+    @Test func formValuesCapsAndLiveViewsAreByteIdentical() {
+        let input = Input(interactions: 1_500, seed: 7)
+        let configuration = TopologyConfiguration(
+            inactivityTimeoutMs: 5_000, allowedLatenessMs: 1_000, idleAdvanceAfterMs: 2_000, windowMs: 10_000,
+            alertThreshold: 0.1, alertMinVolume: 5, includeFormValues: true, publishNotOpened: true,
+            maxOpenSessions: 150, maxRememberedSessions: 60)
+        let transcript = Self.run(input, configuration: configuration, partitions: 2, extras: true)
+        let counts = transcript.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let fingerprint = String(transcript.fingerprint, radix: 16)
+        #expect((transcript.counts["evicted"] ?? 0) > 0)
+        #expect((transcript.counts["alert"] ?? 0) > 0)
+        #expect(counts == "alert=53 dlq.bad_type=10 dlq.invalid_json=25 dlq.key_mismatch=22 dlq.late_event=54 dlq.unknown_event=10 evicted=15 stats=74 summary=1817", Comment(rawValue: counts))
+        #expect(fingerprint == "b03e239d099673d4", Comment(rawValue: fingerprint))
+    }
+}
