@@ -82,18 +82,19 @@ let package = Package(
                 "CallbackStreamCore",
                 "CallbackStreamService",
                 "CallbackTraffic",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .systemLibrary(
-            name: "CMallocInfo",
-            path: "Benchmarks/CMallocInfo"
+            name: "CMalloc",
+            path: "Sources/CMalloc"
         ),
         .executableTarget(
             name: "SessionBenchmark",
-            dependencies: ["CallbackStreamCore", "CMallocInfo"],
+            dependencies: ["CallbackStreamCore", "CMalloc"],
             path: "Benchmarks/SessionBenchmark",
             swiftSettings: strict
         ),
@@ -106,7 +107,7 @@ let package = Package(
             name: "CallbackStreamTests",
             // Runs the built `callback-stream` binary as a separate process; the dependency makes
             // SwiftPM build it before the tests.
-            dependencies: ["callback-stream", "CallbackTraffic", "CallbackStreamCore"],
+            dependencies: ["callback-stream", "CallbackTraffic", "CallbackStreamCore", "CMalloc"],
             swiftSettings: strict
         ),
         .testTarget(

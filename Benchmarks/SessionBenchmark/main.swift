@@ -4,7 +4,7 @@
 // Run: swift build -c release --product SessionBenchmark && .build/release/SessionBenchmark
 // Arguments: [all|memory|empty|loaded|hits] [events] (defaults: all, 3,000,000 measured events).
 
-import CMallocInfo
+import CMalloc
 import CallbackStreamCore
 
 #if canImport(Glibc)

@@ -13,12 +13,19 @@ import Testing
     @Test func defaultsBoundThePrefetchAndKeepOffsetsManual() throws {
         let (consumer, producer) = try ProcessorLoop.clientConfigurations(configuration())
         #expect(consumer["queued.min.messages"] == "20000")
-        #expect(consumer["queued.max.messages.kbytes"] == "16384")
+        #expect(consumer["queued.max.messages.kbytes"] == "8192")
+        #expect(consumer["fetch.max.bytes"] == "4194304")
         #expect(consumer["enable.auto.commit"] == "false")
         #expect(consumer["enable.auto.offset.store"] == "false")
         #expect(consumer["partition.assignment.strategy"] == "cooperative-sticky")
         #expect(producer["compression.type"] == "lz4")
         #expect(producer["queued.min.messages"] == nil, "consumer-only properties stay off the producer")
+    }
+
+    @Test func fetchResponsesStayAtLeastAsLargeAsTheLargestMessage() throws {
+        let (consumer, _) = try ProcessorLoop.clientConfigurations(configuration(["message.max.bytes": "8388608"]))
+        #expect(consumer["fetch.max.bytes"] == "8388608")
+        #expect(consumer["message.max.bytes"] == "8388608")
     }
 
     @Test func passThroughPropertiesOverrideTheDefaults() throws {

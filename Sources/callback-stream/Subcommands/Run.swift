@@ -28,6 +28,7 @@ extension CallbackStream {
             } catch let error as ConfigurationError {
                 throw ValidationError(error.description)
             }
+            MallocTuning.applyForProcessor(environment: ProcessInfo.processInfo.environment)
             LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
             let logger = Logger(label: "callback-stream")
             let service = ProcessorService(configuration: configuration, logger: logger)

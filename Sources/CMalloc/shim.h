@@ -1,0 +1,44 @@
+// glibc malloc controls that Swift's Glibc module does not import (malloc.h):
+// - the processor's mmap threshold (callback-stream run),
+// - bytes currently allocated (the session benchmark's memory measurement).
+#ifndef CALLBACK_STREAM_MALLOC_H
+#define CALLBACK_STREAM_MALLOC_H
+#include <stddef.h>
+#if defined(__linux__)
+#include <malloc.h>
+#endif
+
+// Serves allocations of at least `bytes` with their own mappings, returned to the kernel when
+// freed; also stops glibc from raising the threshold dynamically. Returns 1 on success, 0 where
+// not supported.
+static inline int callback_stream_set_mmap_threshold(int bytes) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
+}
+
+// Whether glibc serves the block at `pointer` (returned by malloc) with its own mapping: the
+// IS_MMAPPED bit (0x2) of the size field in the chunk header just before the block.
+static inline int callback_stream_malloc_block_is_mapped(const void *pointer) {
+#if defined(__GLIBC__)
+    return (((const size_t *)pointer)[-1] & 2) != 0;
+#else
+    (void)pointer;
+    return 0;
+#endif
+}
+
+// Bytes currently allocated through malloc (glibc mallinfo2: in-use chunks + mmapped chunks);
+// 0 where mallinfo2 does not exist.
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+static inline size_t callback_stream_malloc_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+#else
+static inline size_t callback_stream_malloc_in_use(void) { return 0; }
+#endif
+#endif
