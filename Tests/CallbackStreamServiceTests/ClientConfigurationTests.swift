@@ -22,6 +22,19 @@ import Testing
         #expect(producer["queued.min.messages"] == nil, "consumer-only properties stay off the producer")
     }
 
+    @Test func streamThreadsShareThePrefetch() throws {
+        var twoThreads = configuration()
+        twoThreads.streamThreads = 2
+        let (consumer, _) = try ProcessorLoop.clientConfigurations(twoThreads)
+        #expect(consumer["queued.max.messages.kbytes"] == "4096")
+        #expect(consumer["fetch.max.bytes"] == "2097152")
+        var many = configuration()
+        many.streamThreads = 64
+        let (floor, _) = try ProcessorLoop.clientConfigurations(many)
+        #expect(floor["queued.max.messages.kbytes"] == "1024")
+        #expect(floor["fetch.max.bytes"] == "1048576")
+    }
+
     @Test func fetchResponsesStayAtLeastAsLargeAsTheLargestMessage() throws {
         let (consumer, _) = try ProcessorLoop.clientConfigurations(configuration(["message.max.bytes": "8388608"]))
         #expect(consumer["fetch.max.bytes"] == "8388608")

@@ -134,12 +134,14 @@ final class ProcessorLoop: @unchecked Sendable {
         // A smaller prefetch than librdkafka's defaults (100,000 messages / 64 MiB, and fetch
         // responses of up to 50 MiB): with the fetcher woken as soon as the queue drains
         // (`--wake-fetcher`), 20,000 records / 8 MiB in responses of at most 4 MiB keep up just as
-        // well and save ~140 MB of peak RSS (BENCHMARKS.md, "End to end", memory).
-        try consumer.set("queued.min.messages", "20000")
-        try consumer.set("queued.max.messages.kbytes", "8192")
-        // (librdkafka refuses a `fetch.max.bytes` below `message.max.bytes`.)
+        // well and save ~140 MB of peak RSS (BENCHMARKS.md, "End to end", memory). Stream threads
+        // share these bytes: each one's consumer gets 1/N of them, the process's prefetch stays the
+        // same. (librdkafka refuses a `fetch.max.bytes` below `message.max.bytes`.)
+        let threads = max(1, configuration.streamThreads)
         let messageMaxBytes = configuration.librdkafka["message.max.bytes"].flatMap(Int.init) ?? 0
-        try consumer.set("fetch.max.bytes", "\(max(4 << 20, messageMaxBytes))")
+        try consumer.set("queued.min.messages", "20000")
+        try consumer.set("queued.max.messages.kbytes", "\(max(1024, 8192 / threads))")
+        try consumer.set("fetch.max.bytes", "\(max(1 << 20, (4 << 20) / threads, messageMaxBytes))")
         var producer = common
         try producer.set("linger.ms", "5")
         try producer.set("compression.type", "lz4")
