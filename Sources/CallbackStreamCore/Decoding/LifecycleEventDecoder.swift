@@ -26,8 +26,10 @@ public final class LifecycleEventDecoder {
     /// 80 bytes per list entry limit).
     public init(limits: DecoderLimits = DecoderLimits()) {
         self.limits = limits
+        // Not zero-filled: only bytes the parser wrote are ever read (unescaped strings), and
+        // untouched pages stay out of the RSS — most records never need scratch at all, and the
+        // processor has one decoder per partition (128 × 64 KiB would be 8 MiB resident).
         scratch = .allocate(capacity: limits.maxRecordBytes)
-        scratch.initialize(repeating: 0, count: limits.maxRecordBytes)
         errorStore = .allocate(capacity: limits.maxListEntries)
         errorStore.initialize(repeating: .empty, count: limits.maxListEntries)
         formStore = .allocate(capacity: 2 * limits.maxListEntries)
