@@ -49,7 +49,7 @@ struct TopologyDriver {
         let value = String(decoding: output.value, as: UTF8.self)
         switch output.info {
         case let .summary(id, outcome, reason, _, published):
-            return Output(kind: published ? "summary" : "unpublished", key: key, value: value, detail: "\(id) \(outcome.rawValue) \(reason.rawValue)")
+            return Output(kind: published ? "summary" : "unpublished", key: key, value: value, detail: "\(String(decoding: id, as: UTF8.self)) \(outcome.rawValue) \(reason.rawValue)")
         case let .deadLetter(code, _, offset):
             return Output(kind: "dlq", key: key, value: value, detail: "\(code.rawValue)@\(offset)")
         case .stats:

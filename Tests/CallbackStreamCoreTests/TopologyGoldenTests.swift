@@ -132,7 +132,7 @@ import Testing
             let facts: String
             switch output.info {
             case let .summary(id, outcome, reason, stages, published):
-                facts = "summary \(id) \(outcome.rawValue) \(reason.rawValue) stages=\(stages.rawValue) published=\(published)"
+                facts = "summary \(String(decoding: id, as: UTF8.self)) \(outcome.rawValue) \(reason.rawValue) stages=\(stages.rawValue) published=\(published)"
                 counts[published ? "summary" : "unpublished", default: 0] += 1
             case let .deadLetter(code, detail, offset):
                 facts = "dlq \(code.rawValue) \(detail) @\(offset)"

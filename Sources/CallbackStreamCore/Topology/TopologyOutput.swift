@@ -6,8 +6,9 @@ public struct TopologyOutput {
     /// What the record is, with the facts the processor counts in its metrics.
     public enum Info {
         /// A session summary for the summaries topic (when `published` is false — a `notOpened`
-        /// session by default — nothing is to be produced; it is only counted).
-        case summary(summaryID: String, outcome: Outcome, closeReason: CloseReason, stages: FunnelStages, published: Bool)
+        /// session by default — nothing is to be produced; it is only counted). `summaryID` is
+        /// its id's UTF-8 bytes (empty when not published), valid only during the callback.
+        case summary(summaryID: UnsafeRawBufferPointer, outcome: Outcome, closeReason: CloseReason, stages: FunnelStages, published: Bool)
         /// An input record for the dead-letter topic, with its reason.
         case deadLetter(code: RejectionCode, detail: String, sourceOffset: Int64)
         /// A window's aggregate for the stats topic.

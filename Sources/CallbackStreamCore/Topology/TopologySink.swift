@@ -70,12 +70,13 @@ struct TopologySink {
         } else {
             notOpenedSessions += 1
         }
-        let summaryID = idBuffer.string
-        buffer.withUnsafeBytes { value in
-            emit(TopologyOutput(
-                key: interactionId, value: value,
-                info: .summary(summaryID: summaryID, outcome: outcome, closeReason: closeReason, stages: stages, published: published),
-                evicted: evicted))
+        idBuffer.withUnsafeBytes { summaryID in
+            buffer.withUnsafeBytes { value in
+                emit(TopologyOutput(
+                    key: interactionId, value: value,
+                    info: .summary(summaryID: summaryID, outcome: outcome, closeReason: closeReason, stages: stages, published: published),
+                    evicted: evicted))
+            }
         }
 
         var errorCodes: [String] = []

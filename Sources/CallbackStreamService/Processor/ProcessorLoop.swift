@@ -33,6 +33,8 @@ final class ProcessorLoop: @unchecked Sendable {
     private var summaryCounters = SummaryCounters()
     /// The task of the previous record (records come in runs per partition); reset on rebalance.
     private var lastTask: PartitionTask?
+    /// The headers of every summary, reused: only the `summaryId` value's bytes change.
+    private var summaryHeaders = [KafkaHeader(name: "summaryId", value: [UInt8]())]
     /// The wall clock when the current poll batch began to be processed (read once per batch).
     private var batchArrivalMs: Int64?
     private var failure: String?
@@ -276,7 +278,7 @@ final class ProcessorLoop: @unchecked Sendable {
         }
         let kind: MetricsSnapshot.Output
         let topic: String
-        var headers: [KafkaHeader] = []
+        let headers: [KafkaHeader]
         switch output.info {
         case let .summary(summaryID, outcome, closeReason, stages, published):
             summaryCounters.count(outcome: outcome, closeReason: closeReason, stages: stages)
@@ -284,7 +286,11 @@ final class ProcessorLoop: @unchecked Sendable {
             guard published else { return }  // notOpened sessions are counted, not published (by default)
             kind = .summaries
             topic = configuration.outputTopic
-            headers.append(KafkaHeader(name: "summaryId", value: summaryID))
+            // In place (no allocation once the value's capacity fits an id): the array and the
+            // value are uniquely referenced again as soon as the previous produce returned.
+            summaryHeaders[0].value!.removeAll(keepingCapacity: true)
+            summaryHeaders[0].value!.append(contentsOf: summaryID)
+            headers = summaryHeaders
             let nanos = DispatchTime.now().uptimeNanoseconds
             if nanos - lastSampleNanos >= 1_000_000_000 {
                 lastSampleNanos = nanos
@@ -305,11 +311,13 @@ final class ProcessorLoop: @unchecked Sendable {
         case let .stats(errorRatio, p50, p95, p99):
             kind = .stats
             topic = configuration.statsTopic
+            headers = []
             if let errorRatio { metrics.lastWindowErrorRatio = errorRatio }
             if let p50, let p95, let p99 { metrics.lastWindowElapsed = .init(p50: Double(p50), p95: Double(p95), p99: Double(p99)) }
         case .alert:
             kind = .alerts
             topic = configuration.alertsTopic
+            headers = []
             metrics.alerts += 1
             metrics.recentAlerts.append(String(decoding: output.value, as: UTF8.self))
             if metrics.recentAlerts.count > MetricsSnapshot.recentAlertLimit { metrics.recentAlerts.removeFirst() }
