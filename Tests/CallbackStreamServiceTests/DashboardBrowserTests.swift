@@ -26,6 +26,8 @@ import Testing
             .init(outcome: "abandonedForm", closeReason: "closed"): 30,
             .init(outcome: "failed", closeReason: "closed"): 10,
             .init(outcome: "cancelledBeforeStart", closeReason: "inactivityTimeout"): 15,
+            // Counted, not published: "Summaries out" must not include them.
+            .init(outcome: "notOpened", closeReason: "inactivityTimeout"): 20,
         ]
         s.stageReached = ["opened": 120, "started": 90, "submitted": 60, "completed": 45]
         s.alerts = 1

@@ -242,7 +242,9 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
   // Rates are averaged over the last `rateWindowMs` of polls, so that batchy consumption
   // does not turn the chart into spikes.
   function updateRates(o) {
-    const t = o.nowMs, consumed = obj(o.totals).consumed, summaries = obj(o.totals).summaries;
+    // Summaries out = delivered to the summaries topic (totals.summaries also counts the
+    // notOpened sessions, which are only counted, not published, by default).
+    const t = o.nowMs, consumed = obj(o.totals).consumed, summaries = obj(o.produced).summaries;
     if (!isNum(t) || !isNum(consumed) || !isNum(summaries)) return;
     const last = counters[counters.length - 1];
     if (last && (t <= last.t || consumed < last.consumed || summaries < last.summaries)) {
@@ -430,7 +432,7 @@ footer { color: var(--dim); font-size: 11px; text-align: center; padding-bottom:
     const totals = obj(o.totals), produced = obj(o.produced);
     updateRates(o);
     setText("events-total", int(totals.consumed));
-    setText("summaries-total", int(totals.summaries));
+    setText("summaries-total", int(produced.summaries));
     setText("open-sessions", int(totals.openSessions));
     setText("dead-letters-total", int(totals.deadLetters));
     setText("late-events", int(totals.lateEvents));
