@@ -107,7 +107,7 @@ let package = Package(
             name: "CallbackStreamTests",
             // Runs the built `callback-stream` binary as a separate process; the dependency makes
             // SwiftPM build it before the tests.
-            dependencies: ["callback-stream", "CallbackTraffic", "CallbackStreamCore", "CMalloc"],
+            dependencies: ["callback-stream", "CallbackTraffic", "CallbackStreamCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -20,17 +20,6 @@ static inline int callback_stream_set_mmap_threshold(int bytes) {
 #endif
 }
 
-// Whether glibc serves the block at `pointer` (returned by malloc) with its own mapping: the
-// IS_MMAPPED bit (0x2) of the size field in the chunk header just before the block.
-static inline int callback_stream_malloc_block_is_mapped(const void *pointer) {
-#if defined(__GLIBC__)
-    return (((const size_t *)pointer)[-1] & 2) != 0;
-#else
-    (void)pointer;
-    return 0;
-#endif
-}
-
 // Bytes currently allocated through malloc (glibc mallinfo2: in-use chunks + mmapped chunks);
 // 0 where mallinfo2 does not exist.
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))

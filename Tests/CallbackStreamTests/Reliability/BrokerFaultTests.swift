@@ -106,9 +106,14 @@ extension Reliability {
                 let doomedExit = try await doomed.waitForExit(timeout: .seconds(90))
                 expect.check(doomedExit.status != 0 && doomedExit.reason == .exit,
                              "a permanent delivery failure ends the processor with a non-zero status (got \(doomedExit.status), \(doomedExit.reason))")
-                let failureLine = doomed.stderr.split(separator: "\n").first { $0.contains("failed permanently") }
+                // Either the failed batch's delivery report comes first ("delivery to … failed
+                // permanently") or the next produce call is refused at once because librdkafka
+                // marked the topic as failed ("cannot produce to …"); both stop the processor.
+                let failureLine = doomed.stderr.split(separator: "\n").first {
+                    $0.contains("processor failing") && ($0.contains("failed permanently") || $0.contains("cannot produce to"))
+                }
                 expect.check(failureLine?.contains("TOPIC_AUTHORIZATION_FAILED") == true && failureLine?.contains("callback.summaries") == true,
-                             "the processor says clearly why it stopped: \(failureLine ?? "no 'failed permanently' line")")
+                             "the processor says clearly why it stopped: \(failureLine ?? "no 'failed permanently' or 'cannot produce to' line")")
                 print("reliability: broker faults: the processor stopped with: \(failureLine ?? "-")")
 
                 let (restarted, _) = try await pipeline.startProcessor(settings: settings)
