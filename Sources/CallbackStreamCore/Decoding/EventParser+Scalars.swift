@@ -235,6 +235,19 @@ extension EventParser {
                 pos += 8
                 digitCount += 8
             }
+            // Then the remaining 1 to 7 digits of a block in one step (at most 17 digits in all:
+            // still no overflow possible), so a 13-digit timestamp needs no single-digit steps.
+            if digitCount <= 10, end - pos >= 8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+                let k = Self.leadingDigitCount(w)
+                if k > 0 {
+                    // The k digits moved to the top bytes, '0's below them.
+                    let shift = UInt64(8 &- k) &* 8
+                    let padded = w << shift | 0x3030_3030_3030_3030 >> (64 &- shift)
+                    magnitude = magnitude &* Self.powerOfTen(k) &+ Self.eightDigitsValue(padded)
+                    pos += k
+                }
+            }
             while pos < end {
                 let d = base[pos] &- UInt8(ascii: "0")
                 guard d < 10 else { break }
@@ -276,6 +289,31 @@ extension EventParser {
     @inline(__always)
     static func isEightDigits(_ w: UInt64) -> Bool {
         (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333
+    }
+
+    /// How many of the bytes of `w` (loaded little-endian), from the first, are ASCII digits,
+    /// given that not all 8 are.
+    @inline(__always)
+    static func leadingDigitCount(_ w: UInt64) -> Int {
+        // Per byte lane: zero exactly when the byte is a digit. A carry out of a lane (bytes
+        // >= 0xFA) only reaches lanes after a non-digit, which do not matter.
+        let lanes = ((w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
+            ^ 0x3333_3333_3333_3333
+        return lanes.trailingZeroBitCount >> 3
+    }
+
+    /// 10^k for k in 1 ... 7.
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> UInt64 {
+        switch k {
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        default: 10_000_000
+        }
     }
 
     /// The value of 8 ASCII digits loaded little-endian (first digit in the lowest byte).
