@@ -109,7 +109,10 @@ struct EventParser {
         guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
         pos += 1
         let key = try string(decode: true)
-        try colon()
+        skipWhitespace()
+        guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
+        pos += 1
+        skipWhitespace()
         return key
     }
 
