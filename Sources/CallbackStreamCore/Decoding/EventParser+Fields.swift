@@ -29,8 +29,13 @@ extension EventParser {
         case 13 where key.elementsEqual("interactionId"):
             let at = pos
             guard let s = try stringValue(field: "interactionId", depth: 2) else { return }
-            var characters = 0
-            for byte in s.bytes where byte & 0xC0 != 0x80 { characters += 1 }
+            // The string is valid UTF-8, so it has at least one character when it has a byte,
+            // and at most as many characters as bytes: only a long one needs counting.
+            var characters = s.count
+            if characters > 256 {
+                characters = 0
+                for byte in s.bytes where byte & 0xC0 != 0x80 { characters += 1 }
+            }
             if characters < 1 || characters > 256 {
                 note(.badType, "must be a string of 1 to 256 characters", field: "interactionId", at: at)
             } else {

@@ -16,32 +16,41 @@ extension EventParser {
     @inline(__always)
     mutating func string(decode: Bool) throws(DecodeFailure) -> ByteView {
         let start = pos
+        // A local cursor (stored back on the way out) and wrapping arithmetic: `p` stays within
+        // `start ... end`, so no step can overflow.
+        var p = pos
         while true {
             // Skip 8 plain bytes at a time: stop at '"', '\\', a control byte or a non-ASCII byte.
-            while end - pos >= 8 {
-                let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+            while end &- p >= 8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
                 let special = Self.specialBytes(w)
                 if special != 0 {
-                    pos += special.trailingZeroBitCount >> 3
+                    p &+= special.trailingZeroBitCount &>> 3
                     break
                 }
-                pos += 8
+                p &+= 8
             }
-            guard pos < end else { throw .syntax("unterminated string", at: start - 1) }
-            let b = base[pos]
+            guard p < end else {
+                pos = p
+                throw .syntax("unterminated string", at: start - 1)
+            }
+            let b = base[p]
             if b == UInt8(ascii: "\"") {
-                let view = inputView(start, pos)
-                pos += 1
-                return view
+                pos = p &+ 1
+                return inputView(start, p)
             }
             if b == UInt8(ascii: "\\") {
+                pos = p
                 return try escapedString(start: start, decode: decode)
             }
-            if b < 0x20 { throw .syntax("control character in a string", at: pos) }
+            if b < 0x20 {
+                pos = p
+                throw .syntax("control character in a string", at: p)
+            }
             if b >= 0x80 {
-                pos += try utf8Sequence(at: pos)
+                p &+= try Self.utf8Sequence(base, at: p, end: end)
             } else {
-                pos += 1
+                p &+= 1
             }
         }
     }
@@ -108,7 +117,7 @@ extension EventParser {
                 pos += 2
             default:
                 if b < 0x20 { throw .syntax("control character in a string", at: pos) }
-                let n = b < 0x80 ? 1 : try utf8Sequence(at: pos)
+                let n = b < 0x80 ? 1 : try Self.utf8Sequence(base, at: pos, end: end)
                 if decode {
                     (scratch + out).update(from: base + pos, count: n)
                     out += n
@@ -121,14 +130,14 @@ extension EventParser {
     /// Reads `\uXXXX` (and a following low surrogate escape when needed) at `pos`.
     mutating func unicodeEscape() throws(DecodeFailure) -> UInt32 {
         let at = pos
-        let high = try hex4(at: pos + 2)
+        let high = try Self.hex4(base, at: pos + 2, end: end)
         pos += 6
         switch high {
         case 0xD800...0xDBFF:
             guard end - pos >= 6, base[pos] == UInt8(ascii: "\\"), base[pos + 1] == UInt8(ascii: "u") else {
                 throw .syntax("unpaired surrogate in \\u escape", at: at)
             }
-            let low = try hex4(at: pos + 2)
+            let low = try Self.hex4(base, at: pos + 2, end: end)
             guard (0xDC00...0xDFFF).contains(low) else { throw .syntax("unpaired surrogate in \\u escape", at: at) }
             pos += 6
             return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
@@ -139,7 +148,8 @@ extension EventParser {
         }
     }
 
-    func hex4(at i: Int) throws(DecodeFailure) -> UInt32 {
+    /// (Static: a method would copy the whole parser for each call.)
+    static func hex4(_ base: UnsafePointer<UInt8>, at i: Int, end: Int) throws(DecodeFailure) -> UInt32 {
         guard end - i >= 4 else { throw .syntax("truncated \\u escape", at: i) }
         var v: UInt32 = 0
         for k in 0..<4 {
@@ -180,7 +190,8 @@ extension EventParser {
     }
 
     /// Validates the UTF-8 sequence starting with the non-ASCII byte at `i`; returns its length.
-    func utf8Sequence(at i: Int) throws(DecodeFailure) -> Int {
+    /// (Static: a method would copy the whole parser for each call.)
+    static func utf8Sequence(_ base: UnsafePointer<UInt8>, at i: Int, end: Int) throws(DecodeFailure) -> Int {
         let b0 = base[i]
         @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
             i + k < end && base[i + k] >= lo && base[i + k] <= hi
@@ -235,6 +246,19 @@ extension EventParser {
                 pos += 8
                 digitCount += 8
             }
+            // Then the remaining 1 to 7 digits of a block in one step (at most 17 digits in all:
+            // still no overflow possible), so a 13-digit timestamp needs no single-digit steps.
+            if digitCount <= 10, end - pos >= 8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+                let k = Self.leadingDigitCount(w)
+                if k > 0 {
+                    // The k digits moved to the top bytes, '0's below them.
+                    let shift = UInt64(8 &- k) &* 8
+                    let padded = w << shift | 0x3030_3030_3030_3030 >> (64 &- shift)
+                    magnitude = magnitude &* Self.powerOfTen(k) &+ Self.eightDigitsValue(padded)
+                    pos += k
+                }
+            }
             while pos < end {
                 let d = base[pos] &- UInt8(ascii: "0")
                 guard d < 10 else { break }
@@ -276,6 +300,31 @@ extension EventParser {
     @inline(__always)
     static func isEightDigits(_ w: UInt64) -> Bool {
         (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333
+    }
+
+    /// How many of the bytes of `w` (loaded little-endian), from the first, are ASCII digits,
+    /// given that not all 8 are.
+    @inline(__always)
+    static func leadingDigitCount(_ w: UInt64) -> Int {
+        // Per byte lane: zero exactly when the byte is a digit. A carry out of a lane (bytes
+        // >= 0xFA) only reaches lanes after a non-digit, which do not matter.
+        let lanes = ((w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
+            ^ 0x3333_3333_3333_3333
+        return lanes.trailingZeroBitCount >> 3
+    }
+
+    /// 10^k for k in 1 ... 7.
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> UInt64 {
+        switch k {
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        default: 10_000_000
+        }
     }
 
     /// The value of 8 ASCII digits loaded little-endian (first digit in the lowest byte).

@@ -119,11 +119,14 @@ struct EventParser {
     /// After a member value: consumes `,` (returns true: another member follows) or `}`.
     @inline(__always)
     mutating func nextMember() throws(DecodeFailure) -> Bool {
-        skipWhitespace()
-        let b = peek()
+        var b = peek()
+        if b <= 0x20 {
+            skipWhitespace()
+            b = peek()
+        }
         pos += 1
         if b == UInt8(ascii: ",") {
-            skipWhitespace()
+            if peek() <= 0x20 { skipWhitespace() }
             return true
         }
         if b == UInt8(ascii: "}") { return false }
@@ -149,11 +152,14 @@ struct EventParser {
     /// After an element: consumes `,` (returns true: another element follows) or `]`.
     @inline(__always)
     mutating func nextElement() throws(DecodeFailure) -> Bool {
-        skipWhitespace()
-        let b = peek()
+        var b = peek()
+        if b <= 0x20 {
+            skipWhitespace()
+            b = peek()
+        }
         pos += 1
         if b == UInt8(ascii: ",") {
-            skipWhitespace()
+            if peek() <= 0x20 { skipWhitespace() }
             return true
         }
         if b == UInt8(ascii: "]") { return false }
@@ -200,10 +206,19 @@ struct EventParser {
         guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
         pos += 1
         _ = try string(decode: false)
-        skipWhitespace()
-        guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
+        try colon()
+    }
+
+    /// Consumes `:` after a key and the whitespace around it (compact JSON — the colon right
+    /// after the key, the value right after it — takes no whitespace loop).
+    @inline(__always)
+    mutating func colon() throws(DecodeFailure) {
+        if peek() != UInt8(ascii: ":") {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
+        }
         pos += 1
-        skipWhitespace()
+        if peek() <= 0x20 { skipWhitespace() }
     }
 
     /// Consumes the literal `text` (`true`, `false`, `null`).

@@ -81,10 +81,10 @@ public final class LifecycleEventDecoder {
         guard ByteComparison.equal(key, interactionId.bytes) else {
             return .rejected(Rejection(code: .keyMismatch, detail: "record key differs from interactionId"))
         }
-        var metadata = parser.metadata
-        if metadata != nil {
-            metadata!.errors = ByteViewList(base: UnsafePointer(errorStore), count: parser.errorCount)
-            metadata!.form =
+        // Completed in place (copying the metadata costs a memcpy call).
+        if parser.metadata != nil {
+            parser.metadata!.errors = ByteViewList(base: UnsafePointer(errorStore), count: parser.errorCount)
+            parser.metadata!.form =
                 parser.hasForm ? ByteViewPairList(base: UnsafePointer(formStore), count: parser.formCount) : nil
         }
         return .event(
@@ -93,7 +93,7 @@ public final class LifecycleEventDecoder {
                 name: name,
                 timestamp: timestamp,
                 eventId: parser.eventId,
-                metadata: metadata,
+                metadata: parser.metadata,
                 attributes: ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount)))
     }
 

@@ -143,6 +143,17 @@ import Testing
         #expect(
             throws: Rejection.self,
             performing: { try decodeOwned(#"{"interactionId":"\#(over)","event":"ready","timestamp":1}"#, key: over).get() })
+        // Around the byte-length shortcut: counted only past 256 bytes.
+        for (id, accepted) in [
+            (String(repeating: "a", count: 256), true), (String(repeating: "é", count: 100) + String(repeating: "a", count: 100), true),
+            (String(repeating: "é", count: 129), true), (String(repeating: "é", count: 257), false), ("", false),
+        ] {
+            let result = decodeOwned(#"{"interactionId":"\#(id)","event":"ready","timestamp":1}"#, key: id)
+            switch result {
+            case .success(let e): #expect(accepted && e.interactionId == id, "\(id.utf8.count) bytes")
+            case .failure(let rejection): #expect(!accepted && rejection.code == .badType, "\(id.utf8.count) bytes")
+            }
+        }
     }
 
     @Test func timestampRangeIsZeroToTwoPow53MinusOne() throws {

@@ -133,4 +133,31 @@ import Testing
             }
         }
     }
+
+    /// The count of leading digits in a word (the decoder's last partial block of a number)
+    /// against a byte-by-byte count, with every non-digit (high bytes that carry included) at
+    /// every position.
+    @Test func leadingDigitCountMatchesTheByteByByteReference() {
+        var rng = SeededGenerator(seed: 14)
+        for position in 0..<8 {
+            for stop in 0...255 where !(0x30...0x39).contains(stop) {
+                for _ in 0..<4 {
+                    var bytes = (0..<8).map { _ in UInt8(0x30 + rng.next() % 10) }
+                    bytes[position] = UInt8(stop)
+                    for k in (position + 1)..<8 where rng.next() % 2 == 0 { bytes[k] = UInt8(truncatingIfNeeded: rng.next()) }
+                    var w: UInt64 = 0
+                    for (i, b) in bytes.enumerated() { w |= UInt64(b) << (8 * UInt64(i)) }
+                    #expect(EventParser.leadingDigitCount(w) == position, "\(bytes)")
+                    if position > 0 {
+                        // The digits before the stop are read as one number.
+                        let digits = String(decoding: bytes[..<position], as: UTF8.self)
+                        let shift = UInt64(8 - position) * 8
+                        let padded = w << shift | 0x3030_3030_3030_3030 >> (64 - shift)
+                        #expect(EventParser.eightDigitsValue(padded) == UInt64(digits)!, "\(bytes)")
+                        #expect(EventParser.powerOfTen(position) == (0..<position).reduce(UInt64(1)) { r, _ in r * 10 })
+                    }
+                }
+            }
+        }
+    }
 }
