@@ -147,7 +147,7 @@ struct TopologyBench {
             mix(output.value)
             switch output.info {
             case let .summary(id, outcome, reason, stages, published):
-                mix("summary \(id) \(outcome.rawValue) \(reason.rawValue) \(stages.rawValue) \(published) \(output.evicted)")
+                mix("summary \(String(decoding: id, as: UTF8.self)) \(outcome.rawValue) \(reason.rawValue) \(stages.rawValue) \(published) \(output.evicted)")
             case let .deadLetter(code, detail, offset):
                 mix("dlq \(code.rawValue) \(detail) \(offset)")
             case let .stats(ratio, p50, p95, p99):
