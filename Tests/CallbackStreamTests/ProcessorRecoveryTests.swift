@@ -132,18 +132,25 @@ import Testing
         let pipeline = try await Pipeline.start()
         defer { pipeline.stop() }
         let truth = try await pipeline.generate(Self.generatorArguments(interactions: 1_500, rate: 0, seed: 16))
-        // The next 100 Produce requests fail with a retriable error and the producer retries after
-        // 1 s, one request at a time per broker: its outputs stay queued for 10–15 s, well over
-        // the 5 s hold limit. One request in flight because the mock cluster does not check idempotent
-        // sequence numbers (RELIABILITY.md, finding 5): with several in flight, a later request
-        // that succeeds makes librdkafka acknowledge an earlier failed one's records without
-        // resending them — the mock loses summaries that a real broker would make it resend.
-        #expect(try await pipeline.control("errors Produce 100 NOT_ENOUGH_REPLICAS") == "ok")
+        // Every Produce request fails with a retriable error until the processor has held its
+        // input for the 5 s hold limit and paused its partitions; then the errors are cleared and
+        // the retried outputs go through. One request in flight per broker because the mock cluster
+        // does not check idempotent sequence numbers (RELIABILITY.md, finding 5): with several in
+        // flight, a later request that succeeds makes librdkafka acknowledge an earlier failed
+        // one's records without resending them — the mock would lose summaries that a real broker
+        // makes it resend.
+        #expect(try await pipeline.control("errors Produce 100000 NOT_ENOUGH_REPLICAS") == "ok")
+        // Input is held at 500 queued outputs (half of 1,000); one poll batch (≤ 2,000 records)
+        // yields fewer than the remaining 500, so the loop is back at its backpressure check before
+        // the producer queue is full (a full queue would block the emitting record until there is
+        // room, with no pause: see the session note).
         let (processor, _) = try await pipeline.startProcessor([
-            "-X", "queue.buffering.max.messages=400", "-X", "retry.backoff.ms=1000",
+            "-X", "queue.buffering.max.messages=1000", "-X", "retry.backoff.ms=200",
             "-X", "max.in.flight.requests.per.connection=1",
         ])
         defer { processor.kill() }
+        try await processor.wait(for: "input paused", timeout: .seconds(90)) { $0.stderr.contains("input paused") }
+        #expect(try await pipeline.control("errors Produce clear") == "ok")
         let check = try await Self.expectExact(pipeline, truth, allowDuplicates: false)
         #expect(check.exact)
         let log = processor.stderr
