@@ -106,7 +106,7 @@ import Testing
     func pollMetrics(port: Int, _ what: String, _ condition: (String) -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if condition(try await httpGet(port: port, "/metrics").body) { return true }
+            if condition(try await MetricsReading.fetch(port: port).text) { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
         return false

@@ -23,7 +23,7 @@ extension EventParser {
             // Skip 8 plain bytes at a time: stop at '"', '\\', a control byte or a non-ASCII byte.
             while end &- p >= 8 {
                 let w = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
-                let special = Self.specialBytes(w)
+                let special = JSONByteLanes.endingPlainRun(w)
                 if special != 0 {
                     p &+= special.trailingZeroBitCount &>> 3
                     break
@@ -53,21 +53,6 @@ extension EventParser {
                 p &+= 1
             }
         }
-    }
-
-    /// Marks (high bit of each byte lane) the bytes of `w` that end the fast string scan.
-    @inline(__always)
-    static func specialBytes(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let q = w ^ (ones &* 0x22)
-        let s = w ^ (ones &* 0x5C)
-        let quote = (q &- ones) & ~q
-        let slash = (s &- ones) & ~s
-        let control = w &- (ones &* 0x20)
-        // Lanes whose byte is >= 0x80 are reported through `w & highs` itself; for the other
-        // lanes `~w` has the high bit set, so the three tests above only need masking by it.
-        return ((quote | slash | control) & ~w | w) & highs
     }
 
     /// Slow path from the first backslash of a string starting at `start`.

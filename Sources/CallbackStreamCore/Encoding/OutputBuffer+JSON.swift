@@ -21,7 +21,7 @@ extension OutputBuffer {
         guard n > 0, let p = text.baseAddress else { return }
         var i = 0
         while n - i >= 8 {
-            let special = Self.escapedBytes(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            let special = JSONByteLanes.needingEscape(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             if special != 0 {
                 i += special.trailingZeroBitCount >> 3
                 break
@@ -48,22 +48,6 @@ extension OutputBuffer {
             runStart = i
         }
         if runStart < n { append(UnsafeRawBufferPointer(rebasing: text[runStart..<n])) }
-    }
-
-    /// Marks (high bit of each byte lane) the bytes of `w` that need escaping: `"`, `\` and
-    /// controls below 0x20; bytes >= 0x80 pass. Exact for the lowest marked lane (borrows only
-    /// reach lanes above a marked one), which is all the caller uses.
-    @inlinable
-    @inline(__always)
-    static func escapedBytes(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let q = w ^ (ones &* 0x22)
-        let s = w ^ (ones &* 0x5C)
-        let quote = (q &- ones) & ~q
-        let slash = (s &- ones) & ~s
-        let control = w &- (ones &* 0x20)
-        return (quote | slash | control) & ~w & highs
     }
 
     @usableFromInline

@@ -276,6 +276,7 @@ final class ProcessorLoop: @unchecked Sendable {
         if task.isReplaying {
             return  // already published before the restart: rebuild state only
         }
+        let nowNanos = DispatchTime.now().uptimeNanoseconds
         let kind: MetricsSnapshot.Output
         let topic: String
         let headers: [KafkaHeader]
@@ -291,9 +292,8 @@ final class ProcessorLoop: @unchecked Sendable {
             summaryHeaders[0].value!.removeAll(keepingCapacity: true)
             summaryHeaders[0].value!.append(contentsOf: summaryID)
             headers = summaryHeaders
-            let nanos = DispatchTime.now().uptimeNanoseconds
-            if nanos - lastSampleNanos >= 1_000_000_000 {
-                lastSampleNanos = nanos
+            if nowNanos - lastSampleNanos >= 1_000_000_000 {
+                lastSampleNanos = nowNanos
                 metrics.sampleSummary = String(decoding: output.value, as: UTF8.self)
             }
         case let .deadLetter(code, detail, sourceOffset):
@@ -326,7 +326,7 @@ final class ProcessorLoop: @unchecked Sendable {
         let cause = task.ledger.produced()
         let opaque = slab.allocate(.init(
             partition: task.partition, generation: task.generation, cause: cause,
-            producedAtNanos: DispatchTime.now().uptimeNanoseconds, output: kind))
+            producedAtNanos: nowNanos, output: kind))
         while true {
             do {
                 try producer.produce(topic: topic, key: output.key, value: output.value, headers: headers, opaque: opaque)
