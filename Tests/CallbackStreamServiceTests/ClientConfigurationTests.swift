@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func defaultsBoundThePrefetchAndKeepOffsetsManual() throws {
-        let (consumer, producer) = try ProcessorLoop.clientConfigurations(configuration())
+        let (consumer, producer) = try KafkaClientConfigurations.make(configuration())
         #expect(consumer["queued.min.messages"] == "20000")
         #expect(consumer["queued.max.messages.kbytes"] == "8192")
         #expect(consumer["fetch.max.bytes"] == "4194304")
@@ -25,24 +25,24 @@ import Testing
     @Test func streamThreadsShareThePrefetch() throws {
         var twoThreads = configuration()
         twoThreads.streamThreads = 2
-        let (consumer, _) = try ProcessorLoop.clientConfigurations(twoThreads)
+        let (consumer, _) = try KafkaClientConfigurations.make(twoThreads)
         #expect(consumer["queued.max.messages.kbytes"] == "4096")
         #expect(consumer["fetch.max.bytes"] == "2097152")
         var many = configuration()
         many.streamThreads = 64
-        let (floor, _) = try ProcessorLoop.clientConfigurations(many)
+        let (floor, _) = try KafkaClientConfigurations.make(many)
         #expect(floor["queued.max.messages.kbytes"] == "1024")
         #expect(floor["fetch.max.bytes"] == "1048576")
     }
 
     @Test func fetchResponsesStayAtLeastAsLargeAsTheLargestMessage() throws {
-        let (consumer, _) = try ProcessorLoop.clientConfigurations(configuration(["message.max.bytes": "8388608"]))
+        let (consumer, _) = try KafkaClientConfigurations.make(configuration(["message.max.bytes": "8388608"]))
         #expect(consumer["fetch.max.bytes"] == "8388608")
         #expect(consumer["message.max.bytes"] == "8388608")
     }
 
     @Test func passThroughPropertiesOverrideTheDefaults() throws {
-        let (consumer, producer) = try ProcessorLoop.clientConfigurations(
+        let (consumer, producer) = try KafkaClientConfigurations.make(
             configuration(["queued.max.messages.kbytes": "65536", "linger.ms": "20"]))
         #expect(consumer["queued.max.messages.kbytes"] == "65536")
         #expect(producer["linger.ms"] == "20")
@@ -50,7 +50,7 @@ import Testing
 
     @Test func anUnknownPropertyIsRejected() {
         #expect(throws: (any Error).self) {
-            try ProcessorLoop.clientConfigurations(configuration(["no.such.property": "1"]))
+            try KafkaClientConfigurations.make(configuration(["no.such.property": "1"]))
         }
     }
 }

@@ -15,6 +15,7 @@ extension MetricsSnapshot {
             merged.consumedByPartition.merge(other.consumedByPartition, uniquingKeysWith: +)
             merged.producedByOutput.merge(other.producedByOutput, uniquingKeysWith: +)
             merged.deadLettersByCode.merge(other.deadLettersByCode, uniquingKeysWith: +)
+            merged.produceErrors.merge(other.produceErrors, uniquingKeysWith: +)
             merged.summaries.merge(other.summaries, uniquingKeysWith: +)
             merged.stageReached.merge(other.stageReached, uniquingKeysWith: +)
             merged.openSessionsByPartition.merge(other.openSessionsByPartition, uniquingKeysWith: +)

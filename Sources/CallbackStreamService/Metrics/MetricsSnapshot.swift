@@ -21,6 +21,19 @@ public struct MetricsSnapshot: Sendable, Equatable {
         }
     }
 
+    /// An (output, librdkafka error name) pair for the per-record produce failures counter.
+    public struct ProduceErrorKey: Hashable, Sendable, Comparable {
+        public var output: String
+        public var code: String
+        public init(output: String, code: String) {
+            self.output = output
+            self.code = code
+        }
+        public static func < (a: Self, b: Self) -> Bool {
+            (a.output, a.code) < (b.output, b.code)
+        }
+    }
+
     /// Percentiles of `elapsedMs` of the last closed window (all tenants of one partition).
     public struct ElapsedPercentiles: Sendable, Equatable {
         public var p50: Double
@@ -39,6 +52,9 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var consumedByPartition: [Int32: UInt64] = [:]
     public var producedByOutput: [Output: UInt64] = [:]
     public var deadLettersByCode: [String: UInt64] = [:]
+    /// Output records refused for good by librdkafka or the broker (per-record failures, e.g.
+    /// `MSG_SIZE_TOO_LARGE`): counted and skipped, never retried.
+    public var produceErrors: [ProduceErrorKey: UInt64] = [:]
     public var lateEvents: UInt64 = 0
     public var openSessionsByPartition: [Int32: Int] = [:]
     public var evictions: UInt64 = 0

@@ -39,6 +39,10 @@ public enum PrometheusRenderer {
         for (code, n) in snapshot.deadLettersByCode.sorted(by: { $0.key < $1.key }) {
             sample(p + "dead_letters_total", [("code", code)], "\(n)")
         }
+        header(p + "produce_errors_total", "counter", "Output records refused for good (per-record failures such as MSG_SIZE_TOO_LARGE), by output and librdkafka error; counted and skipped.")
+        for (key, n) in snapshot.produceErrors.sorted(by: { $0.key < $1.key }) {
+            sample(p + "produce_errors_total", [("output", key.output), ("code", key.code)], "\(n)")
+        }
         header(p + "late_events_total", "counter", "Events older than their closed session's end.")
         sample(p + "late_events_total", "\(snapshot.lateEvents)")
         header(p + "open_sessions", "gauge", "Open sessions in memory.")

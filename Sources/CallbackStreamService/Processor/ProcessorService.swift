@@ -18,7 +18,7 @@ public final class ProcessorService: Sendable {
     /// Where the loops publish their counters (also read by the demo's terminal view).
     public let board: MetricsBoard
     private let queries: [SessionQueries]
-    private let loops: [ProcessorLoop]
+    private let loops: [StreamThread]
     private let threads: [KafkaThread]
 
     public init(configuration: ProcessorConfiguration, logger: Logger) {
@@ -31,7 +31,7 @@ public final class ProcessorService: Sendable {
         loops = (0..<count).map { [board, queries] index in
             var loopLogger = logger
             if count > 1 { loopLogger[metadataKey: "stream.thread"] = "\(index)" }
-            return ProcessorLoop(configuration: loopConfiguration, logger: loopLogger, board: board, slot: index, queries: queries[index])
+            return StreamThread(configuration: loopConfiguration, logger: loopLogger, board: board, slot: index, queries: queries[index])
         }
         threads = (0..<count).map { index in KafkaThread(name: count > 1 ? "cbs-poll-\(index)" : "callback-stream-poll") }
     }
@@ -61,7 +61,7 @@ public final class ProcessorService: Sendable {
     /// - Returns: `nil` after a clean stop, else the reason the processor failed.
     public func run(handleSignals: Bool = true, onListening: (@Sendable (Int) -> Void)? = nil) async throws -> String? {
         do {
-            _ = try ProcessorLoop.clientConfigurations(configuration)
+            _ = try KafkaClientConfigurations.make(configuration)
         } catch {
             return "invalid librdkafka property (-X): \(error)"
         }
@@ -71,7 +71,7 @@ public final class ProcessorService: Sendable {
             board: board, lookup: { id in await SessionQueries.lookup(id, in: queries) },
             overview: { snapshot, now in OverviewRenderer.render(snapshot, nowMs: now) },
             dashboardHTML: DashboardPage.html,
-            nowMs: { ProcessorLoop.wallClockMs() })
+            nowMs: { SystemProcessorClock().wallMs() })
         let serverTask = Task { try await server.run() }
         let port = try await server.listeningPort()
         logger.info("http server listening", metadata: ["http.address": "\(configuration.metricsAddress)", "http.port": "\(port)"])

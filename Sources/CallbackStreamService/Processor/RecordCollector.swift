@@ -1,0 +1,189 @@
+import CallbackStreamCore
+import Kafka
+import Logging
+
+/// Sends a stream thread's outputs (Kafka Streams' `RecordCollector`): routes each topology output
+/// to its topic with its headers, remembers in a ``DeliverySlab`` which task and cause each
+/// in-flight record belongs to, counts outputs for the metrics, and applies
+/// ``ProduceErrorPolicy`` to failures: a per-record failure is counted, logged with a rate limit
+/// and settled; any other stops the processor (``failure``) without settling, so the commit
+/// never passes that output.
+final class RecordCollector<Producer: OutputProducer> {
+    /// The output topics (and the input topic, named in dead-letter headers).
+    struct Topics: Sendable {
+        var input: String
+        var summaries: String
+        var deadLetters: String
+        var stats: String
+        var alerts: String
+    }
+
+    /// An output whose fate is known: the task of `partition` (assignment `generation`) may
+    /// settle `cause` in its ledger.
+    struct Settlement: Equatable {
+        var partition: Int32
+        var generation: UInt32
+        var cause: Int64
+    }
+
+    private let producer: Producer
+    private let topics: Topics
+    private let logger: Logger
+    private let clock: any ProcessorClock
+    private var slab = DeliverySlab()
+    /// The headers of every summary, reused: only the `summaryId` value's bytes change.
+    private var summaryHeaders = [KafkaHeader(name: "summaryId", value: [UInt8]())]
+    private var summaryCounters = SummaryCounters()
+    private var lastSampleNanos: UInt64 = 0
+    private var errorLog = RateLimitedLog(intervalNanos: 10_000_000_000)
+    /// The output side of the metrics: produced, delivered and failed records, summaries by
+    /// outcome, dead letters by code, alerts, latencies. Read through ``contribute(to:)``.
+    private var counts = MetricsSnapshot()
+    /// Why the processor must stop (a failure that is not per-record), if one happened.
+    private(set) var failure: String?
+
+    init(producer: Producer, topics: Topics, logger: Logger, clock: any ProcessorClock) {
+        self.producer = producer
+        self.topics = topics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Records produced and not yet reported.
+    var inFlight: Int { slab.inFlight }
+
+    // MARK: - Sending
+
+    /// Produces one output of `task`; waits (serving delivery reports) while the producer queue is full.
+    func send(_ output: TopologyOutput, from task: StreamTask) {
+        let nowNanos = clock.monotonicNanos()
+        let kind: MetricsSnapshot.Output
+        let topic: String
+        let headers: [KafkaHeader]
+        switch output.info {
+        case let .summary(summaryID, outcome, closeReason, stages, published):
+            summaryCounters.count(outcome: outcome, closeReason: closeReason, stages: stages)
+            if output.evicted { counts.evictions += 1 }
+            guard published else { return }  // notOpened sessions are counted, not published (by default)
+            kind = .summaries
+            topic = topics.summaries
+            // In place (no allocation once the value's capacity fits an id): the array and the
+            // value are uniquely referenced again as soon as the previous produce returned.
+            summaryHeaders[0].value!.removeAll(keepingCapacity: true)
+            summaryHeaders[0].value!.append(contentsOf: summaryID)
+            headers = summaryHeaders
+            if nowNanos &- lastSampleNanos >= 1_000_000_000 {
+                lastSampleNanos = nowNanos
+                counts.sampleSummary = String(decoding: output.value, as: UTF8.self)
+            }
+        case let .deadLetter(code, detail, sourceOffset):
+            kind = .dlq
+            topic = topics.deadLetters
+            headers = [
+                KafkaHeader(name: "error", value: code.rawValue),
+                KafkaHeader(name: "error.detail", value: detail),
+                KafkaHeader(name: "source.topic", value: topics.input),
+                KafkaHeader(name: "source.partition", value: "\(task.partition)"),
+                KafkaHeader(name: "source.offset", value: "\(sourceOffset)"),
+            ]
+            counts.deadLettersByCode[code.rawValue, default: 0] += 1
+            if code == .lateEvent { counts.lateEvents += 1 }
+        case let .stats(errorRatio, p50, p95, p99):
+            kind = .stats
+            topic = topics.stats
+            headers = []
+            if let errorRatio { counts.lastWindowErrorRatio = errorRatio }
+            if let p50, let p95, let p99 { counts.lastWindowElapsed = .init(p50: Double(p50), p95: Double(p95), p99: Double(p99)) }
+        case .alert:
+            kind = .alerts
+            topic = topics.alerts
+            headers = []
+            counts.alerts += 1
+            let text = String(decoding: output.value, as: UTF8.self)
+            counts.recentAlerts.append(text)
+            if counts.recentAlerts.count > MetricsSnapshot.recentAlertLimit { counts.recentAlerts.removeFirst() }
+            logger.warning("error-spike alert", metadata: ["alert": "\(text)"])
+        }
+        let cause = task.outputProduced()
+        let opaque = slab.allocate(.init(
+            partition: task.partition, generation: task.generation, cause: cause,
+            producedAtNanos: nowNanos, output: kind))
+        while true {
+            do {
+                try producer.produce(
+                    topic: topic, partition: nil, key: output.key, value: output.value, headers: headers, timestamp: nil, opaque: opaque)
+                return
+            } catch where error.isQueueFull {
+                producer.poll(timeout: .milliseconds(10))  // bounded: serve reports until there is room
+            } catch {
+                _ = slab.release(opaque)  // no delivery report follows a refused record
+                if failed(kind, topic: topic, error: error, size: output.value.count) {
+                    task.acknowledged(cause: cause)
+                }
+                return
+            }
+        }
+    }
+
+    // MARK: - Delivery reports
+
+    /// Handles a delivery report; returns the output to settle, or `nil` (unknown report, or a
+    /// failure that stops the processor).
+    func delivered(_ report: DeliveryReport) -> Settlement? {
+        guard let entry = slab.release(report.opaque) else { return nil }
+        let settlement = Settlement(partition: entry.partition, generation: entry.generation, cause: entry.cause)
+        if let error = report.error {
+            // librdkafka already retried what can be retried.
+            return failed(entry.output, topic: report.topic, error: error, size: nil, afterDelivery: true) ? settlement : nil
+        }
+        counts.producedByOutput[entry.output, default: 0] += 1
+        counts.deliveryLatency.observe(seconds: Double(clock.monotonicNanos() &- entry.producedAtNanos) / 1e9)
+        return settlement
+    }
+
+    /// Applies the policy to a failure; returns `true` when the record is settled (skipped).
+    private func failed(_ output: MetricsSnapshot.Output, topic: String, error: KafkaError, size: Int?, afterDelivery: Bool = false) -> Bool {
+        switch ProduceErrorPolicy.verdict(for: error) {
+        case .skipRecord:
+            counts.produceErrors[.init(output: output.rawValue, code: error.name), default: 0] += 1
+            let key = "\(output.rawValue)/\(error.name)"
+            if let suppressed = errorLog.admit(key, nowNanos: clock.monotonicNanos()) {
+                var metadata: Logger.Metadata = [
+                    "kafka.topic": "\(topic)", "error": "\(error)", "suppressed.since.last": "\(suppressed)",
+                ]
+                if let size { metadata["record.bytes"] = "\(size)" }
+                logger.error("output record refused; counted and skipped", metadata: metadata)
+            }
+            return true
+        case .stop:
+            let reason = afterDelivery
+                ? "delivery to '\(topic)' failed permanently: \(error)"
+                : "cannot produce to '\(topic)': \(error)"
+            if failure == nil {
+                failure = reason
+                logger.critical("processor failing", metadata: ["reason": "\(reason)"])
+            }
+            return false
+        }
+    }
+
+    // MARK: - Metrics
+
+    /// Writes the output side of the metrics into `metrics`.
+    func contribute(to metrics: inout MetricsSnapshot) {
+        summaryCounters.fold(into: &counts)
+        metrics.producedByOutput = counts.producedByOutput
+        metrics.deadLettersByCode = counts.deadLettersByCode
+        metrics.lateEvents = counts.lateEvents
+        metrics.evictions = counts.evictions
+        metrics.summaries = counts.summaries
+        metrics.stageReached = counts.stageReached
+        metrics.alerts = counts.alerts
+        metrics.recentAlerts = counts.recentAlerts
+        metrics.lastWindowErrorRatio = counts.lastWindowErrorRatio
+        metrics.lastWindowElapsed = counts.lastWindowElapsed
+        metrics.deliveryLatency = counts.deliveryLatency
+        metrics.sampleSummary = counts.sampleSummary
+        metrics.produceErrors = counts.produceErrors
+    }
+}
