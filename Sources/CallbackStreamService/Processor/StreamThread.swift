@@ -379,6 +379,7 @@ final class StreamThread: @unchecked Sendable {
         // Destroy the clients now (not when the service is released) so that nothing keeps
         // reconnecting to a cluster that goes away with the process (the demo's in-process one).
         wakeupTarget.withLock { $0 = nil }
+        ownFailure = failure  // keeps the collector's failure, if any, past the collector
         consumer = nil
         collector = nil
         producer = nil
