@@ -490,8 +490,15 @@ def output_topics(variant):
 
 
 def processor_arguments(properties):
-    """A variant's properties as processor arguments: `--flag=value` as is, `key=value` after -X."""
-    return sum(([p] if p.startswith("--") else ["-X", p] for p in properties), [])
+    """A variant's properties as processor arguments: `--flag=value` as is, `key=value` after -X
+    (`binary=PATH` chooses the variant's binary and is no argument)."""
+    return sum(([p] if p.startswith("--") else ["-X", p] for p in properties if not p.startswith("binary=")), [])
+
+
+def variant_binary(args, properties):
+    """The binary a variant runs: `binary=PATH` among its properties (e.g. the previous commit's
+    build, to compare two builds in one run), else `--binary`."""
+    return next((p[len("binary="):] for p in properties if p.startswith("binary=")), args.binary)
 
 
 def parse_variants(texts):
@@ -510,7 +517,7 @@ def run_processor_on_input(args, out, broker, records, truth_path, published, in
                 "--allowed-lateness", args.allowed_lateness, "--idle-advance-after", args.idle_advance_after,
                 "--commit-interval", "1s"] + sum(([f"--{k}", v] for k, v in topics.items()), []) + sum(
                     (["-X", x] for x in args.processor_x), []) + processor_arguments(properties)
-    processor = Processor(args.binary, out, broker.bootstrap, settings, f"tp-processor-{index}")
+    processor = Processor(variant_binary(args, properties), out, broker.bootstrap, settings, f"tp-processor-{index}")
     watch = LoadWatch()
     sampler = Sampler(processor, extra=lambda: (process_cpu_seconds(processor.pid),
                                                 process_cpu_seconds(broker.child.pid), thread_cpu(processor.pid)))
@@ -1124,8 +1131,8 @@ def main():
                              "per fetch; 'none' for the generator's own settings)")
     parser.add_argument("--variant", action="append", default=None,
                         help="processor run over the throughput input, NAME or NAME:key=value,--flag=value,… with "
-                             "librdkafka properties and processor flags (repeatable; default: 'default' and "
-                             "'stream-threads-2:--stream-threads=2')")
+                             "librdkafka properties and processor flags, and binary=PATH for another build "
+                             "(repeatable; default: 'default' and 'stream-threads-2:--stream-threads=2')")
     parser.add_argument("--kcat-runs", type=int, default=2, help="kcat reference runs before and after the processor")
     parser.add_argument("--latency-rate", type=float, default=20_000)
     parser.add_argument("--latency-seconds", type=int, default=30)

@@ -21,6 +21,7 @@ extension MetricsSnapshot {
             merged.openSessionsByPartition.merge(other.openSessionsByPartition, uniquingKeysWith: +)
             merged.watermarkByPartition.merge(other.watermarkByPartition, uniquingKeysWith: max)
             merged.consumerLagByPartition.merge(other.consumerLagByPartition, uniquingKeysWith: max)
+            merged.commitLagRecordsByPartition.merge(other.commitLagRecordsByPartition, uniquingKeysWith: max)
             merged.lateEvents += other.lateEvents
             merged.evictions += other.evictions
             merged.alerts += other.alerts

@@ -67,6 +67,9 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// Watermark per partition in ms since epoch.
     public var watermarkByPartition: [Int32: Int64] = [:]
     public var consumerLagByPartition: [Int32: Int64] = [:]
+    /// Records between the committed offset and the position, per partition: what a restart
+    /// re-reads (bounded: see the README's "Delivery guarantees").
+    public var commitLagRecordsByPartition: [Int32: Int64] = [:]
     public var commitLatency = LatencyHistogram()
     public var deliveryLatency = LatencyHistogram()
     public var replayingPartitions: Int = 0

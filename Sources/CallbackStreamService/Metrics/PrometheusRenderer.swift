@@ -79,6 +79,10 @@ public enum PrometheusRenderer {
         for (partition, lag) in snapshot.consumerLagByPartition.sorted(by: { $0.key < $1.key }) {
             sample(p + "consumer_lag", [("partition", "\(partition)")], "\(lag)")
         }
+        header(p + "commit_lag_records", "gauge", "Records between the committed offset and the position: what a restart re-reads.")
+        for (partition, lag) in snapshot.commitLagRecordsByPartition.sorted(by: { $0.key < $1.key }) {
+            sample(p + "commit_lag_records", [("partition", "\(partition)")], "\(lag)")
+        }
         histogram(p + "commit_latency_seconds", "Time from requesting an offset commit to its acknowledgement.", snapshot.commitLatency)
         histogram(p + "delivery_latency_seconds", "Time from produce to delivery report.", snapshot.deliveryLatency)
         header(p + "replaying_partitions", "gauge", "Partitions rebuilding state by replay.")

@@ -31,6 +31,8 @@ final class StreamTask {
     private var restoredWatermark: Int64?
     /// The last commit handed out (a commit that would change nothing is skipped).
     private var lastCommit: CommitRequest?
+    /// The offset a restart would start from: the last commit handed out, else where the task started.
+    private(set) var committedOffset: Int64
     /// Records processed since the stream thread last added them to its metrics.
     var consumedSincePublish: UInt64 = 0
 
@@ -49,6 +51,7 @@ final class StreamTask {
         self.generation = generation
         topology = PartitionTopology(partition: partition, configuration: configuration)
         ledger = PartitionLedger(startOffset: startOffset, watermark: committed?.watermark ?? Int64.min)
+        committedOffset = startOffset
         if let committed, committed.emittedThrough >= startOffset {
             replayThrough = committed.emittedThrough
             restoredWatermark = committed.watermark
@@ -137,8 +140,12 @@ final class StreamTask {
         let request = CommitRequest(offset: point.offset, metadata: point.metadata.encoded)
         guard request != lastCommit, point.offset >= 0 else { return nil }
         lastCommit = request
+        committedOffset = request.offset
         return request
     }
+
+    /// How many records the committed offset is behind the position (what a restart re-reads).
+    var commitLagRecords: Int64 { max(0, ledger.nextOffset - committedOffset) }
 
     /// The last commit request failed: the next ``commitRequest()`` tries again.
     func commitFailed() {

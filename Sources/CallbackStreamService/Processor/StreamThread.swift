@@ -335,10 +335,12 @@ final class StreamThread: @unchecked Sendable {
     private func publishMetrics() {
         metrics.openSessionsByPartition = [:]
         metrics.watermarkByPartition = [:]
+        metrics.commitLagRecordsByPartition = [:]
         collector?.contribute(to: &metrics)
         for task in manager.tasks.values {
             foldCounts(of: task)
             metrics.openSessionsByPartition[task.partition] = task.topology.openSessionCount
+            metrics.commitLagRecordsByPartition[task.partition] = task.commitLagRecords
             if task.topology.watermark != Int64.min { metrics.watermarkByPartition[task.partition] = task.topology.watermark }
         }
         if let consumer {

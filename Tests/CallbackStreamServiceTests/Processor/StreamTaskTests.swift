@@ -98,6 +98,17 @@ import Testing
         #expect(second.metadata != first.metadata)
     }
 
+    @Test func theCommitLagCountsTheRecordsARestartWouldReRead() {
+        var driver = D(startOffset: 10)
+        #expect(driver.task.commitLagRecords == 0)
+        driver.pipe(D.event("cb-1", "opened", at: Self.t0))
+        driver.pipe(D.event("cb-2", "opened", at: Self.t0 + 1))
+        driver.pipe(D.event("cb-2", "started", at: Self.t0 + 2))
+        #expect(driver.task.commitLagRecords == 3)  // nothing committed yet: from 10
+        #expect(driver.task.commitRequest()?.offset == 10)  // cb-1, opened at 10, is still open
+        #expect(driver.task.commitLagRecords == 3)
+    }
+
     @Test func ticksAndEvictionsDoNothingWhileReplaying() {
         var driver = D(startOffset: 0, committed: CommitMetadata(emittedThrough: 5, watermark: Self.t0))
         driver.pipe(D.event("cb-1", "opened", at: Self.t0))
