@@ -119,17 +119,25 @@ import Testing
     /// Everything the topologies emitted, as text, plus counts.
     struct Transcript {
         var text: [UInt8] = []
+        /// The text without the window records (stats and alerts, or partials and progress
+        /// markers): summaries, dead letters, live views and end states only.
+        var sessionText: [UInt8] = []
         var counts: [String: Int] = [:]
 
-        mutating func line(_ s: String) {
+        mutating func line(_ s: String, window: Bool = false) {
             text.append(contentsOf: s.utf8)
             text.append(0x0A)
+            if !window {
+                sessionText.append(contentsOf: s.utf8)
+                sessionText.append(0x0A)
+            }
         }
 
         mutating func record(partition: Int, _ output: TopologyOutput) {
             let key = output.key.map { String(decoding: $0, as: UTF8.self) } ?? "<nil>"
             let value = String(decoding: output.value, as: UTF8.self)
             let facts: String
+            var window = false
             switch output.info {
             case let .summary(id, outcome, reason, stages, published):
                 facts = "summary \(String(decoding: id, as: UTF8.self)) \(outcome.rawValue) \(reason.rawValue) stages=\(stages.rawValue) published=\(published)"
@@ -140,18 +148,24 @@ import Testing
             case let .stats(ratio, p50, p95, p99):
                 facts = "stats \(ratio.map { "\($0)" } ?? "nil") \(p50 ?? -1) \(p95 ?? -1) \(p99 ?? -1)"
                 counts["stats", default: 0] += 1
+                window = true
             case .alert:
                 facts = "alert"
                 counts["alert", default: 0] += 1
+                window = true
             }
             if output.evicted { counts["evicted", default: 0] += 1 }
-            line("p\(partition) \(facts) evicted=\(output.evicted) key=\(key) value=\(value)")
+            line("p\(partition) \(facts) evicted=\(output.evicted) key=\(key) value=\(value)", window: window)
         }
 
         /// FNV-1a 64 of the text.
-        var fingerprint: UInt64 {
+        var fingerprint: UInt64 { Self.fnv(text) }
+        /// FNV-1a 64 of the text without the window records.
+        var sessionFingerprint: UInt64 { Self.fnv(sessionText) }
+
+        static func fnv(_ bytes: [UInt8]) -> UInt64 {
             var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for b in text { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
             return hash
         }
     }
@@ -235,6 +249,8 @@ import Testing
         #expect((transcript.counts["dlq.invalid_json"] ?? 0) > 0)
         #expect(counts == "alert=27 dlq.bad_type=27 dlq.invalid_json=37 dlq.key_mismatch=45 dlq.late_event=94 dlq.unknown_event=26 stats=60 summary=3134 unpublished=493", Comment(rawValue: counts))
         #expect(fingerprint == "5696e452e41d3f83", Comment(rawValue: fingerprint))
+        let sessionFingerprint = String(transcript.sessionFingerprint, radix: 16)
+        #expect(sessionFingerprint == "d8b4188b6506c045", Comment(rawValue: sessionFingerprint))
     }
 
     /// Form values on, not-opened sessions published, small caps (evictions, early forgetting),
@@ -252,5 +268,7 @@ import Testing
         #expect((transcript.counts["alert"] ?? 0) > 0)
         #expect(counts == "alert=53 dlq.bad_type=10 dlq.invalid_json=25 dlq.key_mismatch=22 dlq.late_event=54 dlq.unknown_event=10 evicted=15 stats=74 summary=1817", Comment(rawValue: counts))
         #expect(fingerprint == "b03e239d099673d4", Comment(rawValue: fingerprint))
+        let sessionFingerprint = String(transcript.sessionFingerprint, radix: 16)
+        #expect(sessionFingerprint == "8c9d918e62cb80d1", Comment(rawValue: sessionFingerprint))
     }
 }
