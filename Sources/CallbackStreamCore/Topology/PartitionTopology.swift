@@ -1,6 +1,7 @@
 /// The whole processing of one input partition, as a pure state machine:
 /// decode → session store → interaction state → summary encoder, and closed sessions →
-/// tumbling windows → stats and alerts.
+/// tumbling windows → window partials and progress markers (merged across partitions into stats
+/// and alerts by a ``WindowMerger``).
 ///
 /// Like Kafka Streams' topology, it separates *what* happens to a record from *running* it: the
 /// caller (the processor's poll loop, or a test driver) feeds records and two clock inputs —
@@ -15,6 +16,13 @@ public final class PartitionTopology {
     public let configuration: TopologyConfiguration
 
     private var engine: TopologyEngine
+
+    /// The input topic's partition count written into partials and progress markers (starts as
+    /// ``TopologyConfiguration/inputPartitionCount``; set it when the topic's metadata changes).
+    public var inputPartitionCount: Int32 {
+        get { engine.sink.windows.inputPartitionCount }
+        set { engine.sink.windows.inputPartitionCount = max(partition + 1, newValue) }
+    }
 
     /// Sessions that never reached `opened` (counted, published only when configured).
     public var notOpenedSessions: Int { engine.sink.notOpenedSessions }
