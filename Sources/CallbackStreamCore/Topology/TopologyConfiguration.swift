@@ -5,6 +5,8 @@ public struct TopologyConfiguration: Sendable, Equatable {
     /// Wall-clock silence after which an idle partition's watermark advances with the wall clock.
     public var idleAdvanceAfterMs: Int64
     public var windowMs: Int64
+    /// The error-spike alert rule; applied by the merge stage over all partitions
+    /// (``WindowMergerConfiguration/init(topology:mergeTimeoutMs:)``), not per partition.
     public var alertThreshold: Double
     public var alertMinVolume: Int
     public var maxRecordBytes: Int
