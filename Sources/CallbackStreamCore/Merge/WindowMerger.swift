@@ -29,8 +29,9 @@
 ///   partial from anyone publishes nothing.
 /// - **Publication**: windows are published in start order, each exactly once: the earliest
 ///   waiting window as soon as it is complete, or once `mergeTimeoutMs` of wall clock passed
-///   since its first partial arrived (``WindowMergerMetrics/incompleteWindows``; its records say
-///   how many partitions had reported: `completePartitions < inputPartitions`). A later window
+///   since its first partial arrived and at least one partition reported it complete
+///   (``WindowMergerMetrics/incompleteWindows``; its records say how many partitions had
+///   reported: `completePartitions < inputPartitions`). A later window
 ///   waits for the earlier ones (so "published through T" is a single number). One stats record
 ///   per tenant group, tenant-less first then tenants by UTF-8 bytes; right after a group's
 ///   record an alert when over all partitions `submissions ≥ alertMinVolume` and
@@ -301,7 +302,11 @@ public struct WindowMerger: Sendable {
         var outputs: [WindowMergeOutput] = []
         while let head = windows.first {
             let (expected, complete) = coverage(of: head)
-            let timedOut = nowMs >= EventTimeArithmetic.add(head.firstSeenMs, max(0, configuration.mergeTimeoutMs))
+            // A window no partition has reported complete yet is not published by the timeout:
+            // every real one is covered right after its first partial (its emitter's marker follows
+            // it), so only a bogus far-future window stays uncovered — and publishing it would
+            // make every later partial late.
+            let timedOut = complete > 0 && nowMs >= EventTimeArithmetic.add(head.firstSeenMs, max(0, configuration.mergeTimeoutMs))
             let overCap = windows.count > max(1, configuration.maximumOpenWindows)
             guard complete >= expected || timedOut || overCap else { break }
             if complete >= expected {

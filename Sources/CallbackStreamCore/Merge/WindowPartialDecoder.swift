@@ -59,7 +59,8 @@ public struct WindowPartialDecoder: Sendable {
     }
 
     private func partial(_ document: MergeJSON, partition: Int32, count partitionCount: Int32) -> WindowPartial? {
-        guard let start = document["windowStart"]?.int64, let end = document["windowEnd"]?.int64, end > start,
+        guard let start = document["windowStart"]?.int64, let end = document["windowEnd"]?.int64,
+              case let (length, overflow) = end.subtractingReportingOverflow(start), !overflow, length > 0,
               let tenantValue = document["tenant"], tenantValue.isNull || tenantValue.string != nil,
               let sessions = Self.count(document["sessions"]), sessions > 0,
               let submissions = Self.count(document["submissions"]), submissions <= sessions,

@@ -65,9 +65,14 @@ public struct DDSketch: Sendable, Hashable {
         self.init(relativeAccuracy: relativeAccuracy)
         var total = zeroCount
         if !bins.isEmpty {
-            guard bins.first != 0, bins.last != 0, binOffset >= 0,
-                  binOffset + bins.count - 1 <= bucketIndex(of: Self.maximumValue) else { return nil }
-            for bin in bins { total += Int64(bin) }
+            let highest = bucketIndex(of: Self.maximumValue)
+            guard bins.first != 0, bins.last != 0, binOffset >= 0, binOffset <= highest,
+                  bins.count - 1 <= highest - binOffset else { return nil }
+            for bin in bins {
+                let (sum, overflow) = total.addingReportingOverflow(Int64(bin))
+                guard !overflow else { return nil }
+                total = sum
+            }
         }
         if total == 0 {
             guard minimum == nil, maximum == nil else { return nil }

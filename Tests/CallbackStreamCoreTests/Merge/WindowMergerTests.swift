@@ -163,10 +163,26 @@ struct MergeDriver {
         d.send(D.partial(0, start: 240_000))
         d.now = 5_000
         d.send(D.partial(0, start: 180_000))
+        d.mark(0, through: 300_000)
         d.tick(10_100)  // 240 000 timed out, 180 000 (first seen at 5 000) not yet
         #expect(d.stats.map(\.windowStart) == [0, 60_000])
         d.tick(15_000)
         #expect(d.stats.map(\.windowStart) == [0, 60_000, 180_000, 240_000])
+    }
+
+    /// A window no partition has reached (a bogus far-future partial) is not published by the
+    /// timeout, so it cannot make every later partial late; it waits at the end of the queue.
+    @Test func aWindowNoPartitionReachedIsNotPublishedByTheTimeout() {
+        var d = MergeDriver()
+        d.send(D.partial(1, start: 60_000 * 1_000_000))
+        d.tick(1_000_000)
+        #expect(d.stats.isEmpty && d.merger.openWindowCount == 1)
+        d.now = 1_000_000
+        d.send(D.partial(0, start: 0))
+        d.mark(0, through: 60_000)
+        d.tick(1_010_000)
+        #expect(d.stats.map(\.windowStart) == [0])
+        #expect(d.merger.publishedThrough == 60_000 && d.merger.openWindowCount == 1)
     }
 
     @Test func theErrorCodeCapKeepsTheMostFrequentOfTheMergedCounts() {
