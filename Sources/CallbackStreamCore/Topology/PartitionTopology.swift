@@ -60,6 +60,19 @@ public final class PartitionTopology {
         engine.advanceWatermark(to: watermark, emit: emit)
     }
 
+    /// For a partition that has never seen an event (it has no watermark, so it emits no
+    /// progress markers and the merge stage would wait for its merge timeout on every window):
+    /// advances its windows — not its sessions — to `eventTime` and emits the progress marker.
+    /// Call it like idle advancement: when the partition is caught up (lag 0) and silent for
+    /// `idleAdvanceAfterMs`, with e.g. `eventTime = nowMs − allowedLatenessMs − idleAdvanceAfterMs`.
+    /// A session that later closes before `eventTime` counts in the first window after it
+    /// (``WindowMetrics/clampedContributions``), so the marker stays true. No effect once the
+    /// partition has a watermark (idle advancement takes over).
+    public func advanceWindowsOfEmptyPartition(to eventTime: Int64, emit: (TopologyOutput) -> Void) {
+        guard engine.store.watermark == nil, eventTime != Int64.min else { return }
+        engine.sink.advanceWindows(to: eventTime, emit: emit)
+    }
+
     /// Closes the open session with the earliest deadline (process-wide cap) and emits its summary.
     public func evictEarliest(emit: (TopologyOutput) -> Void) {
         engine.evictEarliest(emit: emit)

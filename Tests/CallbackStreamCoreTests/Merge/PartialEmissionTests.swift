@@ -76,4 +76,32 @@ import Testing
         #expect(WindowRouting.partialsPartition(windowStart: 1_767_225_600_000, partialsPartitionCount: 12) == 9)
         #expect(WindowRouting.progressPartitions(partialsPartitionCount: 3) == 0 ..< 3)
     }
+
+    @Test func anEmptyPartitionCanReportProgressWithoutEvents() {
+        let t0: Int64 = 1_767_225_600_000
+        let topology = PartitionTopology(partition: 1, configuration: TopologyConfiguration(
+            inactivityTimeoutMs: 10_000, allowedLatenessMs: 1_000, idleAdvanceAfterMs: 2_000, inputPartitionCount: 2))
+        var outputs: [String] = []
+        func collect(_ output: TopologyOutput) {
+            switch output.info {
+            case let .progress(through): outputs.append("progress \(through)")
+            case let .partial(start): outputs.append("partial \(start)")
+            default: outputs.append("other")
+            }
+        }
+        topology.advanceWindowsOfEmptyPartition(to: t0 + 130_000, emit: collect)
+        #expect(outputs == ["progress \(t0 + 120_000)"])
+        #expect(topology.watermark == Int64.min)  // the sessions' watermark is untouched
+        // An event older than the marker: its session counts in the first window after it.
+        var key = "k", value = #"{"interactionId":"k","event":"opened","timestamp":\#(t0 + 1_000)}"#
+        key.withUTF8 { k in
+            value.withUTF8 { v in
+                topology.process(key: UnsafeRawBufferPointer(k), value: UnsafeRawBufferPointer(v), offset: 0, arrivalMs: 0, emit: collect)
+            }
+        }
+        topology.advanceWindowsOfEmptyPartition(to: t0 + 600_000, emit: collect)  // has a watermark now: no effect
+        topology.tick(nowMs: 3_600_000, emit: collect)
+        #expect(outputs.contains("partial \(t0 + 120_000)"))
+        #expect(!outputs.contains { $0.hasPrefix("partial") && $0 != "partial \(t0 + 120_000)" })
+    }
 }
