@@ -58,7 +58,22 @@
 ///   windows already published and acknowledged are not published again (their replayed partials
 ///   count as duplicates) and the others are rebuilt from exactly the same partials — and
 ///   published again byte-identical. (A window published by the timeout and not acknowledged
-///   before a crash is rebuilt from what the replay holds, which may by then be more.)
+///   before a crash is rebuilt from what the replay holds, which may by then be more. Partial
+///   identities are not remembered across a restart: a partial of a window published before the
+///   checkpoint read after the checkpoint's read position counts as late even when it is an
+///   input partition's replay of one already merged — counted, never merged twice.)
+///
+/// ## What the processor must guarantee
+///
+/// - One producer at a time per input partition for its partials and markers, in emission
+///   order (idempotent, or one request in flight), and the input's commit rule (outputs
+///   acknowledged before the input offset is committed), so a new owner re-sends exactly what
+///   was not acknowledged.
+/// - A fixed partials-topic partition count (``WindowRouting`` spreads windows by it; changing
+///   it while partials are in flight splits a window between two mergers).
+/// - The input topic's partition count in ``TopologyConfiguration/inputPartitionCount`` (and
+///   ``PartitionTopology/inputPartitionCount`` when it changes): with a count too small, a
+///   window is complete before the partitions beyond it reported.
 public struct WindowMerger: Sendable {
     struct Identity: Hashable, Sendable {
         var partition: Int32
