@@ -281,9 +281,9 @@ enum CoreBenchmark {
         print(
             "topology (\(partitions) partitions)".padding(toLength: 34, withPad: " ", startingAt: 0)
                 + String(
-                    format: "%12.0f events/s  %8.1f MB/s  %7.1f ns/event  (%d summaries, %d dead letters, %d stats, %d alerts, %d output bytes; %.3f allocations/event)",
+                    format: "%12.0f events/s  %8.1f MB/s  %7.1f ns/event  (%d summaries, %d dead letters, %d partials, %d progress markers, %d output bytes; %.3f allocations/event)",
                     n / seconds, Double(bench.valueBytes) / seconds / 1e6, seconds * 1e9 / n, totals.summaries, totals.deadLetters,
-                    totals.stats, totals.alerts, totals.outputBytes, Double(allocations) / n))
+                    totals.partials, totals.progressMarkers, totals.outputBytes, Double(allocations) / n))
         // One more, untimed pass that hashes every output in full: must not change with an optimisation.
         print(String(format: "topology output fingerprint (FNV-1a 64 of every output, untimed pass): %016llx", bench.fingerprint()))
     }

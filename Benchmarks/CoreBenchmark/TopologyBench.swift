@@ -74,8 +74,8 @@ struct TopologyBench {
     struct Totals {
         var summaries = 0
         var deadLetters = 0
-        var stats = 0
-        var alerts = 0
+        var partials = 0
+        var progressMarkers = 0
         var outputBytes = 0
         var checksum = 0
     }
@@ -122,8 +122,8 @@ struct TopologyBench {
             switch output.info {
             case .summary(_, _, _, _, let published): if published { totals.summaries += 1 }
             case .deadLetter: totals.deadLetters += 1
-            case .stats: totals.stats += 1
-            case .alert: totals.alerts += 1
+            case .partial: totals.partials += 1
+            case .progress: totals.progressMarkers += 1
             }
         }
         return totals
@@ -150,10 +150,10 @@ struct TopologyBench {
                 mix("summary \(String(decoding: id, as: UTF8.self)) \(outcome.rawValue) \(reason.rawValue) \(stages.rawValue) \(published) \(output.evicted)")
             case let .deadLetter(code, detail, offset):
                 mix("dlq \(code.rawValue) \(detail) \(offset)")
-            case let .stats(ratio, p50, p95, p99):
-                mix("stats \(String(describing: ratio)) \(String(describing: p50)) \(String(describing: p95)) \(String(describing: p99))")
-            case .alert:
-                mix("alert")
+            case let .partial(windowStart):
+                mix("partial \(windowStart)")
+            case let .progress(completeThrough):
+                mix("progress \(completeThrough)")
             }
         }
         return hash

@@ -52,10 +52,10 @@ struct TopologyDriver {
             return Output(kind: published ? "summary" : "unpublished", key: key, value: value, detail: "\(String(decoding: id, as: UTF8.self)) \(outcome.rawValue) \(reason.rawValue)")
         case let .deadLetter(code, _, offset):
             return Output(kind: "dlq", key: key, value: value, detail: "\(code.rawValue)@\(offset)")
-        case .stats:
-            return Output(kind: "stats", key: key, value: value, detail: "")
-        case .alert:
-            return Output(kind: "alert", key: key, value: value, detail: "")
+        case let .partial(windowStart):
+            return Output(kind: "partial", key: key, value: value, detail: "\(windowStart)")
+        case let .progress(completeThrough):
+            return Output(kind: "progress", key: key, value: value, detail: "\(completeThrough)")
         }
     }
 
@@ -123,7 +123,7 @@ struct TopologyDriver {
         #expect(driver.of("summary").map(\.detail) == ["q:1:\(Self.t0) abandonedForm inactivityTimeout"])
     }
 
-    @Test func windowsPublishStatsAndAnAlertAboveTheThreshold() {
+    @Test func windowsPublishPartialsAndMarkersThatMergeIntoStatsAndAnAlert() {
         var driver = TopologyDriver()
         let failed = ",\"metadata\":{\"errors\":[\"TIMEOUT\"]}"
         for i in 0..<3 {
@@ -135,11 +135,29 @@ struct TopologyDriver {
         }
         driver.pipe("late", Self.event("late", "ready", Self.t0 + 130_000))  // passes the first window's end
         #expect(driver.of("summary").count == 3)
-        let stats = driver.of("stats")
-        #expect(stats.count == 1)
-        #expect(stats.first?.value.contains("\"submissions\":3") == true)
-        #expect(driver.of("alert").count == 1)
-        #expect(driver.of("alert").first?.value.contains("TIMEOUT") == true)
+        let partials = driver.of("partial")
+        #expect(partials.count == 1)
+        #expect(partials.first?.value.contains("\"submissions\":3") == true)
+        #expect(partials.first?.key == "\(Self.t0)" && partials.first?.detail == "\(Self.t0)")
+        // One marker for the first advance (watermark t0 − 1 s: complete through t0 − 60 s), one for
+        // the advance crossing t0 + 60 s and t0 + 120 s at once.
+        #expect(driver.of("progress").map(\.detail) == ["\(Self.t0 - 60_000)", "\(Self.t0 + 120_000)"])
+        #expect(driver.of("progress").allSatisfy { $0.key == "0" })
+        // Partials and markers in the order emitted: the merger (one partition) publishes the window.
+        var merger = WindowMerger(configuration: WindowMergerConfiguration(topology: TopologyDriver.fast))
+        var merged: [WindowMergeOutput] = []
+        for (offset, output) in driver.outputs.enumerated() where output.kind == "partial" || output.kind == "progress" {
+            merged += Array(output.value.utf8).withUnsafeBytes { merger.add(value: $0, offset: Int64(offset), nowMs: 0) }
+        }
+        #expect(merger.metrics.rejectedMessages == 0)
+        #expect(merged.count == 2)
+        guard case let .stats(record, key, _)? = merged.first, case let .alert(alert, _, value)? = merged.last else {
+            Issue.record("expected stats then alert: \(merged)")
+            return
+        }
+        #expect(record.submissions == 3 && record.inputPartitions == 1 && record.completePartitions == 1 && key.isEmpty)
+        #expect(alert.submissionsWithErrors == 3)
+        #expect(String(decoding: value, as: UTF8.self).contains("TIMEOUT"))
     }
 
     @Test func theSameRecordsAndTicksAlwaysGiveTheSameOutputs() {

@@ -6,7 +6,7 @@ import Testing
         var sketch = DDSketch()
         for value in elapsed { sketch.add(value) }
         return WindowStatsRecord(
-            windowStart: 60_000, windowEnd: 120_000, partition: 3, tenant: tenant, sessions: 4,
+            windowStart: 60_000, windowEnd: 120_000, inputPartitions: 8, completePartitions: 8, tenant: tenant, sessions: 4,
             outcomes: zip(WindowConfiguration.contractOutcomeLabels, [1, 1, 1, 0, 0, 1]).map { StatsCount(name: $0, count: $1) },
             submissions: 2, submissionsWithErrors: 1,
             errorCodes: [StatsCount(name: "E1", count: 2), StatsCount(name: "E2", count: 1)], errorCodesOmitted: 0,
@@ -16,7 +16,7 @@ import Testing
 
     static func sampleAlert(tenant: String? = "acme") -> ErrorSpikeAlert {
         ErrorSpikeAlert(
-            windowStart: 60_000, windowEnd: 120_000, partition: nil, tenant: tenant, ratio: 0.25, threshold: 0.2,
+            windowStart: 60_000, windowEnd: 120_000, tenant: tenant, ratio: 0.25, threshold: 0.2,
             submissions: 40, submissionsWithErrors: 10, minimumSubmissions: 20,
             topErrorCodes: [StatsCount(name: "PHONE", count: 6), StatsCount(name: "MAIL", count: 4)]
         )
@@ -29,7 +29,8 @@ import Testing
         let json = text(StatsRecordEncoder().encode(record))
         let p50 = record.elapsed.p50!, p95 = record.elapsed.p95!, p99 = record.elapsed.p99!
         #expect(json == """
-        {"schemaVersion":1,"windowStart":60000,"windowEnd":120000,"partition":3,"tenant":"acme","sessions":4,\
+        {"schemaVersion":2,"statsId":"acme:60000","windowStart":60000,"windowEnd":120000,"tenant":"acme",\
+        "inputPartitions":8,"completePartitions":8,"sessions":4,\
         "outcomes":{"completed":1,"failed":1,"abandonedForm":1,"cancelledBeforeStart":0,"submittedUnconfirmed":0,"notOpened":1},\
         "submissions":2,"submissionsWithErrors":1,"errorCodes":[{"code":"E1","count":2},{"code":"E2","count":1}],\
         "errorCodesOmitted":0,"closeReasons":{"closed":2,"inactivityTimeout":2},"evicted":1,"flushed":0,\
@@ -39,6 +40,7 @@ import Testing
 
     @Test func emptyElapsedAndMissingTenantAreNull() {
         let json = text(StatsRecordEncoder().encode(Self.sampleRecord(tenant: nil, elapsed: [])))
+        #expect(json.contains(#""statsId":":60000","#))
         #expect(json.contains(#""tenant":null,"#))
         #expect(json.contains(#""elapsedMs":{"count":0,"min":null,"max":null,"p50":null,"p95":null,"p99":null,"relativeAccuracy":0.01}"#))
     }
@@ -46,7 +48,7 @@ import Testing
     @Test func alertHasAFixedLayout() {
         let json = text(AlertRecordEncoder().encode(Self.sampleAlert()))
         #expect(json == """
-        {"schemaVersion":1,"alert":"errorSpike","windowStart":60000,"windowEnd":120000,"partition":null,"tenant":"acme",\
+        {"schemaVersion":2,"alert":"errorSpike","alertId":"acme:60000","windowStart":60000,"windowEnd":120000,"tenant":"acme",\
         "ratio":0.25,"threshold":0.2,"submissions":40,"submissionsWithErrors":10,"minimumSubmissions":20,\
         "topErrorCodes":[{"code":"PHONE","count":6},{"code":"MAIL","count":4}]}
         """)
@@ -60,7 +62,7 @@ import Testing
     @Test func encodingAppendsToTheBuffer() {
         var buffer = Array("prefix:".utf8)
         AlertRecordEncoder().encode(Self.sampleAlert(), into: &buffer)
-        #expect(text(buffer).hasPrefix("prefix:{\"schemaVersion\":1,"))
+        #expect(text(buffer).hasPrefix("prefix:{\"schemaVersion\":2,"))
         #expect(buffer.count == 7 + AlertRecordEncoder().encode(Self.sampleAlert()).count)
     }
 }

@@ -28,12 +28,15 @@ import Testing
     }
 
     @Test func encoderOutputMatchesTheSchemas() throws {
-        // Real records from a randomized aggregator run, including escapes, nulls and alerts.
+        // Real records from randomized aggregator runs on three partitions, merged: escapes, nulls,
+        // alerts; and the partials and progress markers in between.
         var random = SeededGenerator(seed: 3)
-        var aggregator = WindowAggregator(configuration: WindowConfiguration(minimumSubmissions: 3, partition: 1))
-        for _ in 0 ..< 400 {
+        var aggregators = (0 ..< 3).map {
+            WindowAggregator(configuration: WindowConfiguration(partition: Int32($0), inputPartitionCount: 3))
+        }
+        for _ in 0 ..< 600 {
             let errors = Int.random(in: 0 ..< 3, using: &random) == 0 ? ["E\(Int.random(in: 0 ..< 9, using: &random))"] : []
-            aggregator.add(SessionContribution(
+            aggregators[Int.random(in: 0 ..< 3, using: &random)].add(SessionContribution(
                 closeTime: Int64.random(in: 1_700_000_000_000 ..< 1_700_000_300_000, using: &random),
                 tenant: ["acme", "t\"q\n", "ünï", nil][Int.random(in: 0 ..< 4, using: &random)],
                 outcome: Int.random(in: 0 ..< 6, using: &random), submitted: Bool.random(using: &random),
@@ -43,14 +46,29 @@ import Testing
                 earlyClose: Int.random(in: 0 ..< 10, using: &random) == 0 ? .evicted : nil
             ))
         }
-        aggregator.flush()
-        var statsDocuments: [[UInt8]] = [], alertDocuments: [[UInt8]] = []
-        aggregator.drainOutputs { output in
-            switch output {
-            case let .stats(record): statsDocuments.append(StatsRecordEncoder().encode(record))
-            case let .alert(alert): alertDocuments.append(AlertRecordEncoder().encode(alert))
+        var merger = WindowMerger(configuration: WindowMergerConfiguration(alertMinVolume: 3))
+        var statsDocuments: [[UInt8]] = [], alertDocuments: [[UInt8]] = [], partialDocuments: [[UInt8]] = []
+        var offset: Int64 = 0
+        for index in aggregators.indices {
+            aggregators[index].advance(to: 1_700_000_400_000)
+            aggregators[index].drainOutputs { output in
+                let bytes: [UInt8]
+                switch output {
+                case let .partial(partial): bytes = WindowPartialEncoder().encode(partial)
+                case let .progress(marker): bytes = WindowPartialEncoder().encode(marker)
+                }
+                partialDocuments.append(bytes)
+                for result in bytes.withUnsafeBytes({ merger.add(value: $0, offset: offset, nowMs: 0) }) {
+                    switch result {
+                    case let .stats(_, _, value): statsDocuments.append(value)
+                    case let .alert(_, _, value): alertDocuments.append(value)
+                    case .latePartial: Issue.record("late partial")
+                    }
+                }
+                offset += 1
             }
         }
+        #expect(merger.metrics.rejectedMessages == 0 && merger.openWindowCount == 0)
         statsDocuments.append(StatsRecordEncoder().encode(StatsAlertEncoderTests.sampleRecord(tenant: nil, elapsed: [])))
         alertDocuments.append(AlertRecordEncoder().encode(StatsAlertEncoderTests.sampleAlert(tenant: nil)))
         #expect(statsDocuments.count > 10)
@@ -71,6 +89,9 @@ import Testing
         #expect(statsResult.status == 0, "\(statsResult.output)")
         let alertResult = try runValidator(["alert"] + write(alertDocuments, "alert"))
         #expect(alertResult.status == 0, "\(alertResult.output)")
+        #expect(partialDocuments.count > 20)
+        let partialResult = try SchemaValidationTests.validate(["--schema", "stats-partial"] + write(partialDocuments, "partial"))
+        #expect(partialResult.status == 0, "\(partialResult.output)")
         // The validator does reject a broken document.
         var broken = statsDocuments[0]
         broken.removeLast()

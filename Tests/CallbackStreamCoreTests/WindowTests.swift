@@ -21,12 +21,25 @@ import Testing
         return outputs
     }
 
-    private func stats(_ outputs: [WindowOutput]) -> [WindowStatsRecord] {
-        outputs.compactMap { if case let .stats(record) = $0 { record } else { nil } }
+    private func stats(_ outputs: [WindowOutput]) -> [WindowPartial] {
+        outputs.compactMap { if case let .partial(partial) = $0 { partial } else { nil } }
     }
 
-    private func alerts(_ outputs: [WindowOutput]) -> [ErrorSpikeAlert] {
-        outputs.compactMap { if case let .alert(alert) = $0 { alert } else { nil } }
+    /// The aggregator's outputs through a merger (one input partition: its markers complete the windows).
+    private func merged(_ outputs: [WindowOutput], _ configuration: WindowMergerConfiguration = WindowMergerConfiguration()) -> [WindowMergeOutput] {
+        var merger = WindowMerger(configuration: configuration)
+        var result: [WindowMergeOutput] = []
+        for (offset, output) in outputs.enumerated() {
+            switch output {
+            case let .partial(partial): result += merger.add(partial, offset: Int64(offset), nowMs: 0)
+            case let .progress(marker): result += merger.add(marker, offset: Int64(offset), nowMs: 0)
+            }
+        }
+        return result
+    }
+
+    private func alerts(_ outputs: [WindowOutput], _ configuration: WindowMergerConfiguration = WindowMergerConfiguration()) -> [ErrorSpikeAlert] {
+        merged(outputs, configuration).compactMap { if case let .alert(alert, _, _) = $0 { alert } else { nil } }
     }
 
     @Test func windowsCloseWhenTheWatermarkReachesTheirEnd() {
@@ -37,7 +50,7 @@ import Testing
         aggregator.add(session(at: 119_999))
         aggregator.add(session(at: 120_000))
         aggregator.advance(to: 119_999)
-        #expect(drain(&aggregator).isEmpty)
+        #expect(drain(&aggregator) == [.progress(WindowProgress(inputPartition: 0, partitionCount: 1, completeThrough: 60_000))])
         aggregator.advance(to: 120_000)
         let records = stats(drain(&aggregator))
         #expect(records.map(\.windowStart) == [60_000])
@@ -49,14 +62,14 @@ import Testing
     }
 
     @Test func countsOutcomesSubmissionsErrorsAndCloseReasons() {
-        var aggregator = WindowAggregator(configuration: WindowConfiguration(partition: 7))
+        var aggregator = WindowAggregator(configuration: WindowConfiguration(partition: 7, inputPartitionCount: 8))
         aggregator.add(session(at: 1_000, outcome: Self.completed, elapsed: 100))
         aggregator.add(session(at: 2_000, outcome: Self.failed, errors: ["E2", "E1", "E2"], elapsed: 300))
         aggregator.add(session(at: 3_000, outcome: Self.abandonedForm, submitted: false, errors: ["E1"], elapsed: 200, reason: .inactivityTimeout))
         aggregator.add(session(at: 4_000, outcome: Self.notOpened, submitted: false, elapsed: nil, reason: .inactivityTimeout, early: .evicted))
         aggregator.advance(to: 60_000)
         let record = stats(drain(&aggregator)).first!
-        #expect(record.partition == 7)
+        #expect(record.inputPartition == 7 && record.partitionCount == 8)
         #expect(record.tenant == nil)
         #expect(record.sessions == 4)
         #expect(record.outcomes.map(\.count) == [1, 1, 1, 0, 0, 1])
@@ -69,7 +82,7 @@ import Testing
         #expect(record.evicted == 1 && record.flushed == 0)
         #expect(record.elapsed.count == 3)
         #expect(record.elapsed.minimum == 100 && record.elapsed.maximum == 300)
-        #expect(abs(record.elapsed.p50! - 200) <= 2)  // within 1 % + rounding
+        #expect(abs(record.elapsed.quantileMilliseconds(0.5)! - 200) <= 2)  // within 1 % + rounding
     }
 
     @Test func groupsByTenantInByteOrderWithTheTenantlessGroupFirst() {
@@ -103,7 +116,7 @@ import Testing
 
     @Test func alertWhenTheErrorRatioIsStrictlyAboveTheThresholdOverTheMinimumVolume() {
         func run(submissions: Int, withErrors: Int, threshold: Double = 0.2, minimum: Int = 20) -> [ErrorSpikeAlert] {
-            var aggregator = WindowAggregator(configuration: WindowConfiguration(errorRateThreshold: threshold, minimumSubmissions: minimum))
+            var aggregator = WindowAggregator()
             let codes = ["TIMEOUT", "E_PHONE", "E_MAIL", "E_NAME", "E_ZIP", "E_OTHER"]
             for index in 0 ..< submissions {
                 let errors = index < withErrors ? [codes[index % codes.count]] + (index % 2 == 0 ? ["TIMEOUT"] : []) : []
@@ -112,7 +125,7 @@ import Testing
             // Errors without a submission do not count in the ratio.
             aggregator.add(session(at: 5_000, tenant: "t", outcome: Self.abandonedForm, submitted: false, errors: ["E_FORM"]))
             aggregator.advance(to: 60_000)
-            return alerts(drain(&aggregator))
+            return alerts(drain(&aggregator), WindowMergerConfiguration(alertThreshold: threshold, alertMinVolume: minimum))
         }
         #expect(run(submissions: 20, withErrors: 4).isEmpty)  // exactly 0.2: not above
         #expect(run(submissions: 10, withErrors: 3, threshold: 0.3).isEmpty)  // 3/10 == 0.3 exactly
@@ -131,14 +144,15 @@ import Testing
     }
 
     @Test func alertFollowsItsStatsRecord() {
-        var aggregator = WindowAggregator(configuration: WindowConfiguration(minimumSubmissions: 1))
+        var aggregator = WindowAggregator()
         aggregator.add(session(at: 10, tenant: "a", errors: ["X"]))
         aggregator.add(session(at: 10, tenant: "b"))
         aggregator.advance(to: 60_000)
-        let kinds = drain(&aggregator).map { output -> String in
+        let kinds = merged(drain(&aggregator), WindowMergerConfiguration(alertMinVolume: 1)).map { output -> String in
             switch output {
-            case let .stats(record): "stats:\(record.tenant ?? "-")"
-            case let .alert(alert): "alert:\(alert.tenant ?? "-")"
+            case let .stats(record, _, _): "stats:\(record.tenant ?? "-")"
+            case let .alert(alert, _, _): "alert:\(alert.tenant ?? "-")"
+            case .latePartial: "late"
             }
         }
         #expect(kinds == ["stats:a", "alert:a", "stats:b"])
@@ -187,7 +201,7 @@ import Testing
             ))
         }
         func play(_ items: [SessionContribution]) -> [WindowOutput] {
-            var aggregator = WindowAggregator(configuration: WindowConfiguration(minimumSubmissions: 5))
+            var aggregator = WindowAggregator()
             for item in items { aggregator.add(item) }
             aggregator.advance(to: 400_000)
             return drain(&aggregator)
@@ -221,7 +235,7 @@ import Testing
         feed()
         aggregator.flush()
         var total = 0
-        aggregator.drainOutputs { if case let .stats(record) = $0 { total += record.sessions } }
+        aggregator.drainOutputs { if case let .partial(partial) = $0 { total += partial.sessions } }
         #expect(aggregator.metrics.clampedContributions == 0)
         #expect(total == aggregator.metrics.contributions)
         #expect(total == driver.store.metrics.closedByEvent + driver.store.metrics.inactivityTimeouts)

@@ -1,6 +1,7 @@
 /// The whole processing of one input partition, as a pure state machine:
 /// decode → session store → interaction state → summary encoder, and closed sessions →
-/// tumbling windows → stats and alerts.
+/// tumbling windows → window partials and progress markers (merged across partitions into stats
+/// and alerts by a ``WindowMerger``).
 ///
 /// Like Kafka Streams' topology, it separates *what* happens to a record from *running* it: the
 /// caller (the processor's poll loop, or a test driver) feeds records and two clock inputs —
@@ -15,6 +16,13 @@ public final class PartitionTopology {
     public let configuration: TopologyConfiguration
 
     private var engine: TopologyEngine
+
+    /// The input topic's partition count written into partials and progress markers (starts as
+    /// ``TopologyConfiguration/inputPartitionCount``; set it when the topic's metadata changes).
+    public var inputPartitionCount: Int32 {
+        get { engine.sink.windows.inputPartitionCount }
+        set { engine.sink.windows.inputPartitionCount = max(partition + 1, newValue) }
+    }
 
     /// Sessions that never reached `opened` (counted, published only when configured).
     public var notOpenedSessions: Int { engine.sink.notOpenedSessions }
@@ -50,6 +58,19 @@ public final class PartitionTopology {
     /// Raises the watermark (e.g. restored from commit metadata) and emits what closes.
     public func advanceWatermark(to watermark: Int64, emit: (TopologyOutput) -> Void) {
         engine.advanceWatermark(to: watermark, emit: emit)
+    }
+
+    /// For a partition that has never seen an event (it has no watermark, so it emits no
+    /// progress markers and the merge stage would wait for its merge timeout on every window):
+    /// advances its windows — not its sessions — to `eventTime` and emits the progress marker.
+    /// Call it like idle advancement: when the partition is caught up (lag 0) and silent for
+    /// `idleAdvanceAfterMs`, with e.g. `eventTime = nowMs − allowedLatenessMs − idleAdvanceAfterMs`.
+    /// A session that later closes before `eventTime` counts in the first window after it
+    /// (``WindowMetrics/clampedContributions``), so the marker stays true. No effect once the
+    /// partition has a watermark (idle advancement takes over).
+    public func advanceWindowsOfEmptyPartition(to eventTime: Int64, emit: (TopologyOutput) -> Void) {
+        guard engine.store.watermark == nil, eventTime != Int64.min else { return }
+        engine.sink.advanceWindows(to: eventTime, emit: emit)
     }
 
     /// Closes the open session with the earliest deadline (process-wide cap) and emits its summary.

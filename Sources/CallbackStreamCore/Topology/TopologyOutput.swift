@@ -11,10 +11,15 @@ public struct TopologyOutput {
         case summary(summaryID: UnsafeRawBufferPointer, outcome: Outcome, closeReason: CloseReason, stages: FunnelStages, published: Bool)
         /// An input record for the dead-letter topic, with its reason.
         case deadLetter(code: RejectionCode, detail: String, sourceOffset: Int64)
-        /// A window's aggregate for the stats topic.
-        case stats(errorRatio: Double?, elapsedP50: Int64?, elapsedP95: Int64?, elapsedP99: Int64?)
-        /// An error-spike alert for the alerts topic.
-        case alert
+        /// One tenant's partial aggregate of a window on this input partition, for the partials
+        /// topic: produce it to partials partition
+        /// ``WindowRouting/partialsPartition(windowStart:partialsPartitionCount:)`` (key: the
+        /// window start in decimal).
+        case partial(windowStart: Int64)
+        /// A progress marker of this input partition, for the partials topic: produce it to
+        /// **every** partials partition (``WindowRouting/progressPartitions(partialsPartitionCount:)``),
+        /// after the partials before it (key: the input partition in decimal).
+        case progress(completeThrough: Int64)
     }
 
     public var key: UnsafeRawBufferPointer?

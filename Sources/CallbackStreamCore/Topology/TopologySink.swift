@@ -1,13 +1,13 @@
 /// The output side of one ``PartitionTopology``: turns closed sessions into summaries and window
-/// contributions, and window results into stats and alert records. Owns the partition's symbol
+/// contributions, and window results into partials and progress markers (the first stage of the
+/// stats; ``WindowMerger`` is the second). Owns the partition's symbol
 /// table (the states' strings) and the reusable encoding buffers.
 struct TopologySink {
     let publishNotOpened: Bool
     var symbols = SymbolTable(capacity: 1024)
     var windows: WindowAggregator
     let summaryEncoder: SummaryEncoder
-    let statsEncoder = StatsRecordEncoder()
-    let alertEncoder = AlertRecordEncoder()
+    let partialEncoder = WindowPartialEncoder()
     var buffer = OutputBuffer(capacity: 4096)
     var idBuffer = OutputBuffer(capacity: 256)
     var recordBytes: [UInt8] = []
@@ -23,9 +23,8 @@ struct TopologySink {
         publishNotOpened = configuration.publishNotOpened
         windows = WindowAggregator(configuration: WindowConfiguration(
             windowSize: .milliseconds(configuration.windowMs),
-            errorRateThreshold: configuration.alertThreshold,
-            minimumSubmissions: configuration.alertMinVolume,
-            partition: partition))
+            partition: partition,
+            inputPartitionCount: configuration.inputPartitionCount))
         summaryEncoder = SummaryEncoder(includeFormValues: configuration.includeFormValues)
         var indices = [Int](repeating: 0, count: Outcome.allCases.count)
         for outcome in Outcome.allCases {
@@ -89,7 +88,8 @@ struct TopologySink {
         state.releaseSymbols(in: &symbols)
     }
 
-    /// Emits the windows that end at or before `watermark`, with their alerts.
+    /// Emits the partials of the windows that end at or before `watermark`, then a progress
+    /// marker when a window end was crossed.
     mutating func advanceWindows(to watermark: Int64, emit: (TopologyOutput) -> Void) {
         windows.advance(to: watermark)
         guard windows.pendingOutputCount > 0 else { return }
@@ -103,15 +103,14 @@ struct TopologySink {
         keyBytes.removeAll(keepingCapacity: true)
         let info: TopologyOutput.Info
         switch output {
-        case .stats(let record):
-            statsEncoder.encode(record, into: &recordBytes)
-            keyBytes.append(contentsOf: (record.tenant ?? "").utf8)
-            let ratio = record.submissions > 0 ? Double(record.submissionsWithErrors) / Double(record.submissions) : nil
-            info = .stats(errorRatio: ratio, elapsedP50: record.elapsed.p50, elapsedP95: record.elapsed.p95, elapsedP99: record.elapsed.p99)
-        case .alert(let alert):
-            alertEncoder.encode(alert, into: &recordBytes)
-            keyBytes.append(contentsOf: (alert.tenant ?? "").utf8)
-            info = .alert
+        case .partial(let partial):
+            partialEncoder.encode(partial, into: &recordBytes)
+            WindowPartialEncoder.appendKey(of: partial, into: &keyBytes)
+            info = .partial(windowStart: partial.windowStart)
+        case .progress(let progress):
+            partialEncoder.encode(progress, into: &recordBytes)
+            WindowPartialEncoder.appendKey(of: progress, into: &keyBytes)
+            info = .progress(completeThrough: progress.completeThrough)
         }
         keyBytes.withUnsafeBytes { key in
             recordBytes.withUnsafeBytes { value in

@@ -1,13 +1,13 @@
 /// Encodes an ``ErrorSpikeAlert`` as the `callback.alerts` JSON value (`schemas/alert.schema.json`).
 ///
 /// Deterministic bytes, fixed field order, no whitespace:
-/// `{"schemaVersion":1,"alert":"errorSpike","windowStart":…,"windowEnd":…,"partition":…|null,
+/// `{"schemaVersion":2,"alert":"errorSpike","alertId":…,"windowStart":…,"windowEnd":…,
 /// "tenant":…|null,"ratio":…,"threshold":…,"submissions":…,"submissionsWithErrors":…,
 /// "minimumSubmissions":…,"topErrorCodes":[{"code":…,"count":…}]}`.
 /// `ratio` and `threshold` use Swift's shortest round-trip decimal form (e.g. `0.25`).
 public struct AlertRecordEncoder: Sendable {
     /// The `schemaVersion` written into every alert.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// Creates an encoder.
     public init() {}
@@ -21,12 +21,12 @@ public struct AlertRecordEncoder: Sendable {
         writer.integer(Self.schemaVersion)
         writer.key("alert")
         writer.string("errorSpike")
+        writer.key("alertId")
+        writer.string(alert.alertId)
         writer.key("windowStart")
         writer.integer(alert.windowStart)
         writer.key("windowEnd")
         writer.integer(alert.windowEnd)
-        writer.key("partition")
-        writer.optionalInteger(alert.partition)
         writer.key("tenant")
         writer.optionalString(alert.tenant)
         writer.key("ratio")

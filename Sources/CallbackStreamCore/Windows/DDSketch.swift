@@ -48,6 +48,54 @@ public struct DDSketch: Sendable, Hashable {
         self.inverseLogGamma = 1 / log(gamma)
     }
 
+    /// The most bins a sketch restored from its wire form may have (the whole value range
+    /// `1 ... maximumValue` needs about 1,400 at 1 %; 0.0001 accuracy would need more, and is
+    /// refused on the wire).
+    public static let maximumBinCount = 8_192
+
+    /// Restores a sketch from its parts (``binOffset``, ``bins``, ``zeroCount``, ``minimum``,
+    /// ``maximum``), as carried by a window partial. Returns `nil` when the parts are inconsistent
+    /// (accuracy outside 0.0001 ... 0.5, negative counts, more than ``maximumBinCount`` bins,
+    /// first or last bin zero, bins outside the index range of `1 ... maximumValue`, minimum or
+    /// maximum missing, out of order or out of range), so a decoder never builds a sketch that
+    /// answers nonsense.
+    public init?(relativeAccuracy: Double, zeroCount: Int64, minimum: Int64?, maximum: Int64?, binOffset: Int, bins: [UInt32]) {
+        guard relativeAccuracy.isFinite, relativeAccuracy >= 0.0001, relativeAccuracy <= 0.5, zeroCount >= 0,
+              bins.count <= Self.maximumBinCount else { return nil }
+        self.init(relativeAccuracy: relativeAccuracy)
+        var total = zeroCount
+        if !bins.isEmpty {
+            let highest = bucketIndex(of: Self.maximumValue)
+            guard bins.first != 0, bins.last != 0, binOffset >= 0, binOffset <= highest,
+                  bins.count - 1 <= highest - binOffset else { return nil }
+            for bin in bins {
+                let (sum, overflow) = total.addingReportingOverflow(Int64(bin))
+                guard !overflow else { return nil }
+                total = sum
+            }
+        }
+        if total == 0 {
+            guard minimum == nil, maximum == nil else { return nil }
+            return
+        }
+        guard let minimum, let maximum, minimum >= 0, minimum <= maximum, maximum <= Self.maximumValue,
+              (zeroCount > 0) == (minimum == 0), bins.isEmpty == (maximum == 0) else { return nil }
+        count = total
+        self.zeroCount = zeroCount
+        self.minimum = minimum
+        self.maximum = maximum
+        lowestIndex = bins.isEmpty ? 0 : binOffset
+        counters = bins
+    }
+
+    /// The index of the first bin of ``bins`` (0 when there are none).
+    public var binOffset: Int { counters.isEmpty ? 0 : lowestIndex }
+
+    /// The counters of bins `binOffset, binOffset + 1, …` (first and last non-zero, empty when no
+    /// value above 0 was added). Bin `i` holds the values in `(γ^(i−1), γ^i]`. Two sketches with
+    /// the same accuracy merge by adding the counters of equal indices.
+    public var bins: [UInt32] { counters }
+
     /// Whether no value was added.
     public var isEmpty: Bool { count == 0 }
 

@@ -1,9 +1,9 @@
-/// An error-spike alert: in one (window, tenant) group, the share of submitted sessions that saw
-/// errors is strictly above the threshold, over at least the minimum number of submissions.
+/// An error-spike alert (`schemaVersion` 2): in one (window, tenant) group over all input
+/// partitions, the share of submitted sessions that saw errors is strictly above the threshold,
+/// over at least the minimum number of submissions.
 public struct ErrorSpikeAlert: Sendable, Hashable {
     public var windowStart: Int64
     public var windowEnd: Int64
-    public var partition: Int32?
     public var tenant: String?
     /// `submissionsWithErrors / submissions`.
     public var ratio: Double
@@ -16,4 +16,7 @@ public struct ErrorSpikeAlert: Sendable, Hashable {
     /// The group's most frequent error codes (by count, descending, then by code), at most
     /// ``WindowConfiguration/alertTopErrorCodes``.
     public var topErrorCodes: [StatsCount]
+
+    /// The alert's stable id, `<tenant>:<windowStart>` (at most one alert per group and window).
+    public var alertId: String { WindowStatsRecord.id(tenant: tenant, windowStart: windowStart) }
 }

@@ -1,15 +1,15 @@
 /// Encodes a ``WindowStatsRecord`` as the `callback.stats` JSON value (`schemas/stats.schema.json`).
 ///
 /// Deterministic bytes, fixed field order, no whitespace:
-/// `{"schemaVersion":1,"windowStart":…,"windowEnd":…,"partition":…|null,"tenant":…|null,
-/// "sessions":…,"outcomes":{"completed":…,…},"submissions":…,"submissionsWithErrors":…,
+/// `{"schemaVersion":2,"statsId":…,"windowStart":…,"windowEnd":…,"tenant":…|null,
+/// "inputPartitions":…,"completePartitions":…,"sessions":…,"outcomes":{"completed":…,…},"submissions":…,"submissionsWithErrors":…,
 /// "errorCodes":[{"code":…,"count":…}],"errorCodesOmitted":…,
 /// "closeReasons":{"closed":…,"inactivityTimeout":…},"evicted":…,"flushed":…,
 /// "elapsedMs":{"count":…,"min":…,"max":…,"p50":…,"p95":…,"p99":…,"relativeAccuracy":…}}`
 /// (`min` … `p99` are `null` when no session had an `elapsedMs`).
 public struct StatsRecordEncoder: Sendable {
     /// The `schemaVersion` written into every record.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// Creates an encoder.
     public init() {}
@@ -21,14 +21,18 @@ public struct StatsRecordEncoder: Sendable {
         writer.beginObject()
         writer.key("schemaVersion")
         writer.integer(Self.schemaVersion)
+        writer.key("statsId")
+        writer.string(record.statsId)
         writer.key("windowStart")
         writer.integer(record.windowStart)
         writer.key("windowEnd")
         writer.integer(record.windowEnd)
-        writer.key("partition")
-        writer.optionalInteger(record.partition)
         writer.key("tenant")
         writer.optionalString(record.tenant)
+        writer.key("inputPartitions")
+        writer.integer(record.inputPartitions)
+        writer.key("completePartitions")
+        writer.integer(record.completePartitions)
         writer.key("sessions")
         writer.integer(record.sessions)
         writer.key("outcomes")

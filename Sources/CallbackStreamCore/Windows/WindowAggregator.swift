@@ -1,4 +1,6 @@
-/// Tumbling event-time windows of closed sessions per tenant → stats records and error-spike alerts.
+/// Tumbling event-time windows of closed sessions per tenant → window partials and progress
+/// markers: the first, per-input-partition stage of the two-stage aggregation (the second is
+/// ``WindowMerger``, which turns the partials of all partitions into stats records and alerts).
 ///
 /// A pure state machine like ``SessionStore``: ``add(_:)`` each closed session's contribution,
 /// ``advance(to:)`` with the watermark, ``drainOutputs(_:)`` the records. Per partition, feed it
@@ -15,11 +17,15 @@
 ///   session whose close time was already behind the watermark when it was set (a session opened
 ///   by, or a `closed` event, older than the watermark); timeouts, evictions and flushes never clamp.
 /// - **Emission**: a window is emitted once the watermark reaches its end (`watermark ≥ end`),
-///   one stats record per tenant group with at least one session, groups in order: tenant-less
-///   first, then tenants by UTF-8 bytes; windows in start order. Empty windows emit nothing.
-/// - **Alerts**: right after a group's stats record, an ``ErrorSpikeAlert`` if
-///   `submissions ≥ minimumSubmissions` and `submissionsWithErrors / submissions > threshold`
-///   (strictly above: a ratio equal to the threshold does not alert).
+///   one ``WindowPartial`` per tenant group with at least one session, groups in order:
+///   tenant-less first, then tenants by UTF-8 bytes; windows in start order. Empty windows emit
+///   no partial.
+/// - **Progress**: after the partials of an ``advance(to:)`` that crosses one or more window
+///   ends, one ``WindowProgress`` marker `completeThrough = ` the last window end crossed
+///   (the largest `k·size ≤ watermark`), even when those windows were empty — also on the first
+///   advance, covering everything before the partition's first window. From then on no partial
+///   of a window ending at or before it is emitted (later closes behind it are clamped forward),
+///   which is what lets the merger trust the marker.
 /// - **Bounded memory**: tenants per window, error codes per group and open windows are capped
 ///   (see ``WindowConfiguration``).
 /// - **Deterministic**: the same contributions and watermarks give the same records in the same order.
@@ -37,6 +43,13 @@ public struct WindowAggregator: Sendable {
     private var outputs: [WindowOutput] = []
     /// Every window ending at or before this has been emitted (`nil` before the first emission).
     public private(set) var emittedThrough: Int64?
+    /// The `completeThrough` of the last progress marker (`nil` before the first).
+    public private(set) var completeThrough: Int64?
+    /// The input partition written into partials and markers (``WindowConfiguration/partition``, or 0).
+    public let inputPartition: Int32
+    /// The input topic's partition count written into partials and markers (the processor updates
+    /// it when the topic's metadata changes; default ``WindowConfiguration/inputPartitionCount``).
+    public var inputPartitionCount: Int32
     /// Counters.
     public private(set) var metrics = WindowMetrics()
 
@@ -44,6 +57,8 @@ public struct WindowAggregator: Sendable {
     public init(configuration: WindowConfiguration = WindowConfiguration()) {
         self.configuration = configuration
         self.size = configuration.windowSizeMilliseconds
+        self.inputPartition = max(0, configuration.partition ?? 0)
+        self.inputPartitionCount = max(self.inputPartition + 1, configuration.inputPartitionCount)
     }
 
     /// Windows currently collecting sessions.
@@ -97,6 +112,12 @@ public struct WindowAggregator: Sendable {
         }
         let boundary = windowStart(containing: watermark)
         if boundary > (emittedThrough ?? .min) { emittedThrough = boundary }
+        if boundary > (completeThrough ?? .min) {
+            completeThrough = boundary
+            outputs.append(.progress(WindowProgress(
+                inputPartition: inputPartition, partitionCount: inputPartitionCount, completeThrough: boundary)))
+            metrics.progressMarkers += 1
+        }
     }
 
     /// Emits every open window now (shutdown or partition revocation).
@@ -131,43 +152,22 @@ public struct WindowAggregator: Sendable {
             }
         }
         for (tenant, group) in ordered {
-            let record = makeRecord(start: window.start, end: end, tenant: tenant, group: group)
-            outputs.append(.stats(record))
-            metrics.statsRecords += 1
-            if let alert = makeAlert(record) {
-                outputs.append(.alert(alert))
-                metrics.alerts += 1
-            }
+            outputs.append(.partial(makePartial(start: window.start, end: end, tenant: tenant, group: group)))
+            metrics.partials += 1
         }
     }
 
-    private func makeRecord(start: Int64, end: Int64, tenant: String?, group: WindowGroupAggregate) -> WindowStatsRecord {
-        WindowStatsRecord(
-            windowStart: start, windowEnd: end, partition: configuration.partition, tenant: tenant,
-            sessions: group.sessions,
+    private func makePartial(start: Int64, end: Int64, tenant: String?, group: WindowGroupAggregate) -> WindowPartial {
+        WindowPartial(
+            inputPartition: inputPartition, partitionCount: inputPartitionCount, tenant: tenant,
+            windowStart: start, windowEnd: end, sessions: group.sessions,
             outcomes: zip(configuration.outcomeLabels, group.outcomeCounts).map { StatsCount(name: $0, count: $1) },
             submissions: group.submissions, submissionsWithErrors: group.submissionsWithErrors,
             errorCodes: group.errorCodes.map { StatsCount(name: $0.key, count: $0.value) }
                 .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) },
             errorCodesOmitted: group.errorCodesOmitted,
             closedByEvent: group.closedByEvent, inactivityTimeouts: group.inactivityTimeouts,
-            evicted: group.evicted, flushed: group.flushed,
-            elapsed: ElapsedSummary(group.elapsed)
-        )
-    }
-
-    private func makeAlert(_ record: WindowStatsRecord) -> ErrorSpikeAlert? {
-        guard record.submissionsWithErrors > 0, record.submissions >= configuration.minimumSubmissions else { return nil }
-        let ratio = Double(record.submissionsWithErrors) / Double(record.submissions)
-        guard ratio > configuration.errorRateThreshold else { return nil }
-        let top = record.errorCodes.sorted { lhs, rhs in
-            lhs.count != rhs.count ? lhs.count > rhs.count : lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
-        }.prefix(max(0, configuration.alertTopErrorCodes))
-        return ErrorSpikeAlert(
-            windowStart: record.windowStart, windowEnd: record.windowEnd, partition: record.partition,
-            tenant: record.tenant, ratio: ratio, threshold: configuration.errorRateThreshold,
-            submissions: record.submissions, submissionsWithErrors: record.submissionsWithErrors,
-            minimumSubmissions: configuration.minimumSubmissions, topErrorCodes: Array(top)
+            evicted: group.evicted, flushed: group.flushed, elapsed: group.elapsed
         )
     }
 }

@@ -1,4 +1,4 @@
-/// A minimal JSON byte writer for the stats and alert encoders: fixed field order, no whitespace,
+/// A minimal JSON byte writer for the stats, alert and partial encoders: fixed field order, no whitespace,
 /// no Foundation. Strings are escaped per RFC 8259 (quote, backslash, control characters).
 internal struct WindowJSONWriter {
     var bytes: [UInt8]

@@ -11,10 +11,10 @@ public struct WindowMetrics: Sendable, Hashable {
     public internal(set) var tenantOverflows = 0
     /// Windows emitted before the watermark reached their end because of the open-window cap.
     public internal(set) var windowsEmittedEarly = 0
-    /// Stats records emitted.
-    public internal(set) var statsRecords = 0
-    /// Alerts emitted.
-    public internal(set) var alerts = 0
+    /// Partials emitted.
+    public internal(set) var partials = 0
+    /// Progress markers emitted.
+    public internal(set) var progressMarkers = 0
 
     /// Creates zeroed counters.
     public init() {}

@@ -1,7 +1,8 @@
-/// A record produced by the ``WindowAggregator``, in emission order.
+/// A record produced by the ``WindowAggregator`` (the first, per-partition stage), in emission order.
 public enum WindowOutput: Sendable, Hashable {
-    /// A stats record (topic `callback.stats`).
-    case stats(WindowStatsRecord)
-    /// An error-spike alert (topic `callback.alerts`), right after the stats record of its group.
-    case alert(ErrorSpikeAlert)
+    /// One tenant's share of a window on this partition, for the partials topic.
+    case partial(WindowPartial)
+    /// The partition is complete through a window end, for every partials partition; it follows
+    /// the partials of the windows it covers.
+    case progress(WindowProgress)
 }
