@@ -27,6 +27,10 @@ import Testing
         s.lastWindowElapsed = .init(p50: 41_000, p95: 93_000.5, p99: 120_500)
         s.watermarkByPartition = [0: nowMs - 5_000, 2: nowMs - 1_234]
         s.consumerLagByPartition = [0: 3, 2: 0, 3: 17]
+        s.commitLagRecordsByPartition = [0: 40, 2: 0]
+        s.produceErrors = [.init(output: "dlq", code: "MSG_SIZE_TOO_LARGE"): 3]
+        s.statsMerge = ["partial": 24, "complete_window": 2, "late_partial": 1]
+        s.openStatsWindows = 1
         s.commitLatency.observe(seconds: 0.004)
         s.commitLatency.observe(seconds: 0.02)
         s.deliveryLatency.observe(seconds: 0.3)
@@ -84,15 +88,16 @@ import Testing
 
         #expect(o["totals"]?.numbers == ["consumed": 1_500, "openSessions": 45, "summaries": 145, "deadLetters": 7,
                                           "lateEvents": 2, "evictions": 1, "alerts": 2])
-        #expect(o["produced"]?.numbers == ["summaries": 228, "stats": 12, "alerts": 2, "dlq": 0])
+        #expect(o["produced"]?.numbers == ["summaries": 228, "stats": 12, "alerts": 2, "dlq": 0, "partials": 0])
 
         let partitions = try #require(o["partitions"]?.array)
         #expect(partitions.map { $0["partition"]?.number } == [0, 1, 2, 3])
         #expect(partitions[0].object == ["partition": .number(0), "consumed": .number(800), "openSessions": .number(20),
                                          "watermarkMs": .number(Double(Self.nowMs - 5_000)), "watermarkLagSeconds": .number(5),
-                                         "consumerLag": .number(3)])
+                                         "consumerLag": .number(3), "commitLagRecords": .number(40)])
         #expect(partitions[1].object == ["partition": .number(1), "consumed": .null, "openSessions": .number(3),
-                                         "watermarkMs": .null, "watermarkLagSeconds": .null, "consumerLag": .null])
+                                         "watermarkMs": .null, "watermarkLagSeconds": .null, "consumerLag": .null,
+                                         "commitLagRecords": .null])
         #expect(partitions[2]["watermarkLagSeconds"]?.number == 1.234)
         #expect(partitions[2]["consumerLag"]?.number == 0)
         #expect(partitions[3]["consumerLag"]?.number == 17)
@@ -218,10 +223,19 @@ import Testing
             try put("open_sessions", label, partition["openSessions"])
             try put("watermark_lag_seconds", label, partition["watermarkLagSeconds"])
             try put("consumer_lag", label, partition["consumerLag"])
+            try put("commit_lag_records", label, partition["commitLagRecords"])
         }
         for (output, n) in try #require(o["produced"]?.object) {
             try put("records_produced_total", ["output": output], n)
         }
+        for error in try #require(o["produceErrors"]?.array) {
+            let labels = ["output": try #require(error["output"]?.string), "code": try #require(error["code"]?.string)]
+            try put("produce_errors_total", labels, error["count"])
+        }
+        for (event, n) in try #require(o["statsMerge"]?.object) {
+            try put("stats_merge_total", ["event": event], n)
+        }
+        try put("stats_open_windows", [:], o["statsOpenWindows"])
         for (code, n) in try #require(o["deadLettersByCode"]?.object) {
             try put("dead_letters_total", ["code": code], n)
         }

@@ -33,7 +33,7 @@ import Testing
 
         // The default and extra topics exist with the requested partition counts.
         let metadata = try await Self.kcat(["-b", bootstrap, "-L"])
-        for topic in ["callback.lifecycle", "callback.summaries", "callback.lifecycle.dlq", "callback.stats", "callback.alerts"] {
+        for topic in ["callback.lifecycle", "callback.summaries", "callback.lifecycle.dlq", "callback.stats", "callback.alerts", "callback.stats.partials"] {
             #expect(metadata.contains("topic \"\(topic)\" with 3 partitions"), "\(metadata)")
         }
         #expect(metadata.contains("topic \"extra\" with 2 partitions"))

@@ -18,6 +18,11 @@ public struct ProcessorConfiguration: Sendable, Equatable {
     public var dlqTopic = "callback.lifecycle.dlq"
     public var statsTopic = "callback.stats"
     public var alertsTopic = "callback.alerts"
+    /// Internal topic of window partials and progress markers, read by the merge stage.
+    public var statsPartialsTopic = "callback.stats.partials"
+    /// Wall-clock time after which the merge stage publishes a window some input partition never
+    /// reported (`nil`: max(90 s, 2 × window + lateness + idle advance)).
+    public var statsMergeTimeoutMs: Int64?
     public var inactivityTimeoutMs: Int64 = 30 * 60_000
     public var allowedLatenessMs: Int64 = 5_000
     /// Wall-clock time a partition must receive nothing before its watermark advances with the wall clock.

@@ -13,9 +13,11 @@ import Foundation
 /// {"schemaVersion":1,"nowMs":…,"ready":true,"replayingPartitions":0,"replayedRecords":0,"fetchWakeups":0,
 ///  "totals":{"consumed":…,"openSessions":…,"summaries":…,"deadLetters":…,"lateEvents":…,
 ///            "evictions":…,"alerts":…},
-///  "produced":{"summaries":…,"stats":…,"alerts":…,"dlq":…},
+///  "produced":{"summaries":…,"stats":…,"alerts":…,"dlq":…,"partials":…},
+///  "produceErrors":[{"output":"dlq","code":"MSG_SIZE_TOO_LARGE","count":…}],
+///  "statsMerge":{"partial":…,…},"statsOpenWindows":…,
 ///  "partitions":[{"partition":0,"consumed":…,"openSessions":…,"watermarkMs":…,
-///                 "watermarkLagSeconds":…,"consumerLag":…}],
+///                 "watermarkLagSeconds":…,"consumerLag":…,"commitLagRecords":…}],
 ///  "funnel":{"opened":…,"started":…,"submitted":…,"completed":…},
 ///  "summaries":[{"outcome":"completed","closeReason":"closed","count":…}],
 ///  "deadLettersByCode":{"invalid_json":…},
@@ -57,11 +59,29 @@ public enum OverviewRenderer {
         }
         w.close("}")
 
+        w.key("produceErrors"); w.open("[")
+        for (key, count) in snapshot.produceErrors.sorted(by: { $0.key < $1.key }) {
+            w.element(); w.open("{")
+            w.field("output", string(key.output))
+            w.field("code", string(key.code))
+            w.field("count", "\(count)")
+            w.close("}")
+        }
+        w.close("]")
+
+        w.key("statsMerge"); w.open("{")
+        for (event, count) in snapshot.statsMerge.sorted(by: { $0.key < $1.key }) {
+            w.field(event, "\(count)")
+        }
+        w.close("}")
+        w.field("statsOpenWindows", "\(snapshot.openStatsWindows)")
+
         w.key("partitions"); w.open("[")
         var partitions = Set(snapshot.consumedByPartition.keys)
         partitions.formUnion(snapshot.openSessionsByPartition.keys)
         partitions.formUnion(snapshot.watermarkByPartition.keys)
         partitions.formUnion(snapshot.consumerLagByPartition.keys)
+        partitions.formUnion(snapshot.commitLagRecordsByPartition.keys)
         for partition in partitions.sorted() {
             w.element(); w.open("{")
             w.field("partition", "\(partition)")
@@ -71,6 +91,7 @@ public enum OverviewRenderer {
             w.field("watermarkMs", watermark.map { "\($0)" } ?? "null")
             w.field("watermarkLagSeconds", watermark.map { number(Double(nowMs - $0) / 1000) } ?? "null")
             w.field("consumerLag", snapshot.consumerLagByPartition[partition].map { "\($0)" } ?? "null")
+            w.field("commitLagRecords", snapshot.commitLagRecordsByPartition[partition].map { "\($0)" } ?? "null")
             w.close("}")
         }
         w.close("]")

@@ -6,6 +6,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// Which output topic a produced record went to.
     public enum Output: String, Sendable, CaseIterable {
         case summaries, stats, alerts, dlq
+        /// Window partials and progress markers for the merge stage (internal topic).
+        case partials
     }
 
     /// A (outcome, close reason) pair for the summaries counter.
@@ -72,6 +74,12 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var commitLagRecordsByPartition: [Int32: Int64] = [:]
     public var commitLatency = LatencyHistogram()
     public var deliveryLatency = LatencyHistogram()
+    /// The stats merge stage's counters by event (`partial`, `progress_marker`, `rejected`,
+    /// `duplicate_partial`, `late_partial`, `complete_window`, `incomplete_window`,
+    /// `window_published_early`).
+    public var statsMerge: [String: UInt64] = [:]
+    /// Windows the merge stage is waiting to publish.
+    public var openStatsWindows: Int = 0
     public var replayingPartitions: Int = 0
     public var replayedRecords: UInt64 = 0
     /// Times librdkafka's fetcher was woken after a full prefetch queue was drained (`--wake-fetcher`).

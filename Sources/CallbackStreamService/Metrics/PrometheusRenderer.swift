@@ -61,6 +61,12 @@ public enum PrometheusRenderer {
         }
         header(p + "alerts_total", "counter", "Error-spike alerts emitted.")
         sample(p + "alerts_total", "\(snapshot.alerts)")
+        header(p + "stats_merge_total", "counter", "The stats merge stage's events: partials and progress markers read, duplicates (replays), late partials (counted, not merged), rejected values, windows published complete, incomplete (merge timeout) or early (too many open).")
+        for (event, n) in snapshot.statsMerge.sorted(by: { $0.key < $1.key }) {
+            sample(p + "stats_merge_total", [("event", event)], "\(n)")
+        }
+        header(p + "stats_open_windows", "gauge", "Windows the merge stage is waiting to publish.")
+        sample(p + "stats_open_windows", "\(snapshot.openStatsWindows)")
         header(p + "window_error_ratio", "gauge", "Errors/submissions of the last closed window.")
         if let ratio = snapshot.lastWindowErrorRatio { sample(p + "window_error_ratio", number(ratio)) }
         header(p + "alert_threshold", "gauge", "Configured alert threshold.")

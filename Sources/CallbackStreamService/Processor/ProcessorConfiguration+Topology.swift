@@ -15,5 +15,6 @@ extension ProcessorConfiguration {
             publishNotOpened: publishNotOpened,
             maxOpenSessions: maxOpenSessions,
             maxRememberedSessions: maxRememberedSessions)
+        // inputPartitionCount: set from the input topic's metadata by the stream thread.
     }
 }

@@ -19,20 +19,24 @@ public final class ProcessorService: Sendable {
     public let board: MetricsBoard
     private let queries: [SessionQueries]
     private let loops: [StreamThread]
+    /// The second stage of the stats aggregation (its own consumer group).
+    private let merge: StatsMergeThread
     private let threads: [KafkaThread]
+    private let mergeThread = KafkaThread(name: "cbs-stats-merge")
 
     public init(configuration: ProcessorConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         let count = max(1, configuration.streamThreads)
         let loopConfiguration = Self.loopConfiguration(configuration)
-        board = MetricsBoard(slots: count)
+        board = MetricsBoard(slots: count + 1)  // + the stats merge stage's slot
         queries = (0..<count).map { _ in SessionQueries() }
         loops = (0..<count).map { [board, queries] index in
             var loopLogger = logger
             if count > 1 { loopLogger[metadataKey: "stream.thread"] = "\(index)" }
             return StreamThread(configuration: loopConfiguration, logger: loopLogger, board: board, slot: index, queries: queries[index])
         }
+        merge = StatsMergeThread(configuration: configuration, logger: logger, board: board, slot: count)
         threads = (0..<count).map { index in KafkaThread(name: count > 1 ? "cbs-poll-\(index)" : "callback-stream-poll") }
     }
 
@@ -51,6 +55,7 @@ public final class ProcessorService: Sendable {
     /// Asks the processor to stop (from any thread or task).
     public func stop() {
         for loop in loops { loop.requestStop() }
+        merge.requestStop()
     }
 
     /// Runs until stopped or failed.
@@ -103,6 +108,11 @@ public final class ProcessorService: Sendable {
                     return failure
                 }
             }
+            group.addTask { [self, merge, mergeThread] in
+                let failure = try await mergeThread.run { merge.run() }
+                if failure != nil { stop() }
+                return failure
+            }
             var first: String?
             for try await failure in group where first == nil {
                 first = failure
@@ -113,6 +123,7 @@ public final class ProcessorService: Sendable {
         await server.stop()
         serverTask.cancel()
         for thread in threads { thread.shutdown() }
+        mergeThread.shutdown()
         return failure
     }
 }

@@ -14,8 +14,10 @@ final class RecordCollector<Producer: OutputProducer> {
         var input: String
         var summaries: String
         var deadLetters: String
-        var stats: String
-        var alerts: String
+        /// The internal topic of window partials and progress markers (the merge stage's input).
+        var partials: String
+        /// Partitions of ``partials`` (fixed: a change would split a window between mergers).
+        var partialsPartitionCount: Int32
     }
 
     /// An output whose fate is known: the task of `partition` (assignment `generation`) may
@@ -88,22 +90,25 @@ final class RecordCollector<Producer: OutputProducer> {
             ]
             counts.deadLettersByCode[code.rawValue, default: 0] += 1
             if code == .lateEvent { counts.lateEvents += 1 }
-        case let .stats(errorRatio, p50, p95, p99):
-            kind = .stats
-            topic = topics.stats
-            headers = []
-            if let errorRatio { counts.lastWindowErrorRatio = errorRatio }
-            if let p50, let p95, let p99 { counts.lastWindowElapsed = .init(p50: Double(p50), p95: Double(p95), p99: Double(p99)) }
-        case .alert:
-            kind = .alerts
-            topic = topics.alerts
-            headers = []
-            counts.alerts += 1
-            let text = String(decoding: output.value, as: UTF8.self)
-            counts.recentAlerts.append(text)
-            if counts.recentAlerts.count > MetricsSnapshot.recentAlertLimit { counts.recentAlerts.removeFirst() }
-            logger.warning("error-spike alert", metadata: ["alert": "\(text)"])
+        case let .partial(windowStart):
+            let partition = WindowRouting.partialsPartition(windowStart: windowStart, partialsPartitionCount: topics.partialsPartitionCount)
+            produce(output, to: topics.partials, partition: partition, headers: [], kind: .partials, task: task, nowNanos: nowNanos)
+            return
+        case .progress:
+            // Every merger needs every input partition's progress (WindowMerger's ordering rule).
+            for partition in WindowRouting.progressPartitions(partialsPartitionCount: topics.partialsPartitionCount) {
+                produce(output, to: topics.partials, partition: partition, headers: [], kind: .partials, task: task, nowNanos: nowNanos)
+            }
+            return
         }
+        produce(output, to: topic, partition: nil, headers: headers, kind: kind, task: task, nowNanos: nowNanos)
+    }
+
+    /// Produces one record of `task` attributed to the record it is processing.
+    private func produce(
+        _ output: TopologyOutput, to topic: String, partition: Int32?, headers: [KafkaHeader], kind: MetricsSnapshot.Output,
+        task: StreamTask, nowNanos: UInt64
+    ) {
         let cause = task.outputProduced()
         let opaque = slab.allocate(.init(
             partition: task.partition, generation: task.generation, cause: cause,
@@ -111,7 +116,7 @@ final class RecordCollector<Producer: OutputProducer> {
         while true {
             do {
                 try producer.produce(
-                    topic: topic, partition: nil, key: output.key, value: output.value, headers: headers, timestamp: nil, opaque: opaque)
+                    topic: topic, partition: partition, key: output.key, value: output.value, headers: headers, timestamp: nil, opaque: opaque)
                 return
             } catch where error.isQueueFull {
                 producer.poll(timeout: .milliseconds(10))  // bounded: serve reports until there is room
@@ -178,10 +183,6 @@ final class RecordCollector<Producer: OutputProducer> {
         metrics.evictions = counts.evictions
         metrics.summaries = counts.summaries
         metrics.stageReached = counts.stageReached
-        metrics.alerts = counts.alerts
-        metrics.recentAlerts = counts.recentAlerts
-        metrics.lastWindowErrorRatio = counts.lastWindowErrorRatio
-        metrics.lastWindowElapsed = counts.lastWindowElapsed
         metrics.deliveryLatency = counts.deliveryLatency
         metrics.sampleSummary = counts.sampleSummary
         metrics.produceErrors = counts.produceErrors

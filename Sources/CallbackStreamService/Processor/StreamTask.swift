@@ -35,6 +35,8 @@ final class StreamTask {
     private(set) var committedOffset: Int64
     /// Records processed since the stream thread last added them to its metrics.
     var consumedSincePublish: UInt64 = 0
+    /// Monotonic ms of the assignment (how long a partition without events has been silent).
+    let assignedAtMs: Int64
 
     /// One commit: the next offset to read after a restart and the metadata to store with it.
     struct CommitRequest: Equatable {
@@ -46,9 +48,13 @@ final class StreamTask {
     ///
     /// - Parameter committed: the metadata stored with the committed offset, if it was ours: when
     ///   it says outputs up to `emittedThrough ≥ startOffset` were published, the task replays.
-    init(partition: Int32, generation: UInt32, configuration: TopologyConfiguration, startOffset: Int64, committed: CommitMetadata?) {
+    init(
+        partition: Int32, generation: UInt32, configuration: TopologyConfiguration, startOffset: Int64, committed: CommitMetadata?,
+        assignedAtMs: Int64 = 0
+    ) {
         self.partition = partition
         self.generation = generation
+        self.assignedAtMs = assignedAtMs
         topology = PartitionTopology(partition: partition, configuration: configuration)
         ledger = PartitionLedger(startOffset: startOffset, watermark: committed?.watermark ?? Int64.min)
         committedOffset = startOffset
@@ -101,6 +107,15 @@ final class StreamTask {
     func tick(nowMs: Int64, publish: (TopologyOutput) -> Void) {
         guard !isReplaying else { return }
         topology.tick(nowMs: nowMs, emit: publish)
+    }
+
+    /// For a partition that has never seen an event and has been silent for `idleAfterMs` since
+    /// its assignment (call only when nothing is waiting to be read): reports its windows complete
+    /// through `eventTime` — the event time its siblings reached — so that the merge stage does
+    /// not wait for its merge timeout on every window. Sessions are not touched.
+    func advanceWindowsIfEmpty(to eventTime: Int64, nowMs: Int64, idleAfterMs: Int64, publish: (TopologyOutput) -> Void) {
+        guard !isReplaying, topology.watermark == Int64.min, eventTime != Int64.min, nowMs - assignedAtMs >= idleAfterMs else { return }
+        topology.advanceWindowsOfEmptyPartition(to: eventTime, emit: publish)
     }
 
     /// Closes the open session with the earliest deadline (process-wide cap).

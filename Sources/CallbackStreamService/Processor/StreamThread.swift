@@ -93,11 +93,12 @@ final class StreamThread: @unchecked Sendable {
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { [unowned self] report in
             self.delivered(report)
         }
+        let partialsPartitions = try producer.partitionCount(of: configuration.statsPartialsTopic, timeout: .seconds(30))
         collector = RecordCollector(
             producer: producer,
             topics: .init(
                 input: configuration.inputTopic, summaries: configuration.outputTopic, deadLetters: configuration.dlqTopic,
-                stats: configuration.statsTopic, alerts: configuration.alertsTopic),
+                partials: configuration.statsPartialsTopic, partialsPartitionCount: Int32(partialsPartitions)),
             logger: logger, clock: clock)
         consumer = try KafkaConsumer(
             configuration: consumerConfiguration, logger: logger,
@@ -147,11 +148,18 @@ final class StreamThread: @unchecked Sendable {
     /// advancement, or sessions would end early and replays would differ.
     private func tickIdlePartitions() {
         let now = clock.monotonicMs()
-        for task in manager.sortedTasks where !task.isReplaying {
+        let tasks = manager.sortedTasks
+        // The event time this thread's partitions reached: how far a partition that never saw an
+        // event may report its (empty) windows complete.
+        let siblingsWatermark = tasks.reduce(Int64.min) { max($0, $1.topology.watermark) }
+        for task in tasks where !task.isReplaying {
             if let lag = consumer.lag(TopicPartition(topic: configuration.inputTopic, partition: task.partition)), lag > 0 {
                 continue
             }
             task.tick(nowMs: now) { output in collector.send(output, from: task) }
+            task.advanceWindowsIfEmpty(to: siblingsWatermark, nowMs: now, idleAfterMs: configuration.idleAdvanceAfterMs) { output in
+                collector.send(output, from: task)
+            }
         }
     }
 
@@ -285,11 +293,17 @@ final class StreamThread: @unchecked Sendable {
             fail("cannot read committed offsets for \(partitions): \(error)")
             return
         }
+        do {
+            manager.setInputPartitionCount(Int32(try consumer.partitionCount(of: configuration.inputTopic, timeout: .seconds(30))))
+        } catch {
+            logger.warning("cannot read the input topic's partition count; partials keep the last known one", metadata: ["error": "\(error)"])
+        }
+        let now = clock.monotonicMs()
         for partition in partitions {
             let entry = committed.first { $0.partition == partition.partition }
             let task = manager.assign(
                 partition: partition.partition, committedOffset: entry.flatMap { $0.isValid ? $0.offset : nil },
-                metadata: entry?.metadata)
+                metadata: entry?.metadata, nowMs: now)
             logger.info("partition assigned", metadata: [
                 "kafka.partition": "\(partition.partition)", "kafka.offset": "\(entry.flatMap { $0.isValid ? $0.offset : nil } ?? 0)",
                 "replay.through": "\(task.replayThrough.map(String.init) ?? "-")",

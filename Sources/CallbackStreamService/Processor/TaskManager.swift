@@ -4,7 +4,7 @@ import CallbackStreamCore
 /// assignment and closed on revocation or loss here and nowhere else. No I/O: the stream thread
 /// reads committed offsets, flushes and commits, and tells the manager what happened.
 struct TaskManager {
-    let configuration: TopologyConfiguration
+    private(set) var configuration: TopologyConfiguration
     private(set) var tasks: [Int32: StreamTask] = [:]
     private var generation: UInt32 = 0
     /// The task of the previous record (records come in runs per partition).
@@ -38,14 +38,22 @@ struct TaskManager {
 
     /// Creates the task of a newly assigned partition, starting at its committed offset
     /// (`nil`: none committed, start at 0) with the commit's metadata, if ours.
-    mutating func assign(partition: Int32, committedOffset: Int64?, metadata: String?) -> StreamTask {
+    mutating func assign(partition: Int32, committedOffset: Int64?, metadata: String?, nowMs: Int64 = 0) -> StreamTask {
         generation &+= 1
         lastTask = nil
         let task = StreamTask(
             partition: partition, generation: generation, configuration: configuration,
-            startOffset: committedOffset ?? 0, committed: metadata.flatMap(CommitMetadata.init(parsing:)))
+            startOffset: committedOffset ?? 0, committed: metadata.flatMap(CommitMetadata.init(parsing:)), assignedAtMs: nowMs)
         tasks[partition] = task
         return task
+    }
+
+    /// The input topic's partition count, written into every partial and progress marker (the
+    /// merge stage waits for that many partitions): for the tasks to come and the running ones.
+    mutating func setInputPartitionCount(_ count: Int32) {
+        guard count > 0, count != configuration.inputPartitionCount else { return }
+        configuration.inputPartitionCount = count
+        for task in tasks.values { task.topology.inputPartitionCount = count }
     }
 
     /// Closes the task of a revoked or lost partition; returns it (for its last counts).

@@ -46,6 +46,7 @@ public final class KafkaProducer: @unchecked Sendable {
     ]
 
     private let handle: OpaquePointer
+    var rawHandle: OpaquePointer { handle }
     private let context: RDKafkaClientContext
     /// Topic handles by name, created on first use and kept until the producer is destroyed:
     /// producing by name (`RD_KAFKA_VTYPE_TOPIC`) makes librdkafka take its handle-wide write

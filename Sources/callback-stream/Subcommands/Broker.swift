@@ -21,8 +21,8 @@ extension CallbackStream {
             discussion: """
                 Prints the cluster's bootstrap.servers as the first line of stdout, then runs until \
                 SIGINT or SIGTERM and exits 0. Creates the default topics callback.lifecycle, \
-                callback.summaries, callback.lifecycle.dlq, callback.stats and callback.alerts with \
-                --partitions partitions, plus every --topic.
+                callback.summaries, callback.lifecycle.dlq, callback.stats, callback.alerts and the internal \
+                callback.stats.partials with --partitions partitions, plus every --topic.
 
                 \(limits)
 
@@ -35,6 +35,7 @@ extension CallbackStream {
         /// The topics every broker starts with (CONTRACT §1, §4).
         static let defaultTopics = [
             "callback.lifecycle", "callback.summaries", "callback.lifecycle.dlq", "callback.stats", "callback.alerts",
+            "callback.stats.partials",
         ]
 
         @Option(help: "Number of brokers (ids 1...N).")

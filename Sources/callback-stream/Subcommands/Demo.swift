@@ -56,7 +56,7 @@ extension CallbackStream {
 
             let cluster = try MockCluster(brokers: 1, logger: logger)
             let partitions = 8
-            for topic in ["callback.lifecycle", "callback.summaries", "callback.lifecycle.dlq", "callback.stats", "callback.alerts"] {
+            for topic in Broker.defaultTopics {
                 try cluster.createTopic(topic, partitions: partitions)
             }
 

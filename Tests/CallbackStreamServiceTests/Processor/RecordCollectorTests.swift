@@ -8,6 +8,7 @@ import Testing
 final class RecordingProducer: OutputProducer {
     struct Record {
         var topic: String
+        var partition: Int32?
         var key: String?
         var value: [UInt8]
         var headers: [String: String]
@@ -27,7 +28,7 @@ final class RecordingProducer: OutputProducer {
         var named: [String: String] = [:]
         for header in headers { named[header.name] = header.value.map { String(decoding: $0, as: UTF8.self) } }
         records.append(Record(
-            topic: topic, key: key.map { String(decoding: $0, as: UTF8.self) }, value: value.map(Array.init) ?? [],
+            topic: topic, partition: partition, key: key.map { String(decoding: $0, as: UTF8.self) }, value: value.map(Array.init) ?? [],
             headers: named, opaque: opaque))
     }
 
@@ -40,7 +41,7 @@ final class RecordingProducer: OutputProducer {
 @Suite struct RecordCollectorTests {
     static let t0: Int64 = 1_767_225_600_000
     static let topics = RecordCollector<RecordingProducer>.Topics(
-        input: "in", summaries: "sums", deadLetters: "dlq", stats: "stats", alerts: "alerts")
+        input: "in", summaries: "sums", deadLetters: "dlq", partials: "partials", partialsPartitionCount: 3)
 
     let producer = RecordingProducer()
     let clock = ManualProcessorClock()
@@ -92,8 +93,7 @@ final class RecordingProducer: OutputProducer {
         pipe(#"{"interactionId":"cb-1","event":"opened","timestamp":\#(Self.t0)}"#, key: "cb-1", offset: 0)
         pipe(#"{"interactionId":"cb-1","event":"closed","timestamp":\#(Self.t0 + 1)}"#, key: "cb-1", offset: 1)
         pipe(#"{"interactionId":"cb-2","event":"opened","timestamp":\#(Self.t0 + 30_000)}"#, key: "cb-2", offset: 2)
-        let record = try #require(producer.records.first)
-        #expect(record.topic == "sums")
+        let record = try #require(producer.records.first { $0.topic == "sums" })
         #expect(record.headers["summaryId"] == "cb-1:1:\(Self.t0)")
     }
 
@@ -141,6 +141,25 @@ final class RecordingProducer: OutputProducer {
         #expect(producer.polls == 3)
         #expect(producer.records.count == 1)
         #expect(collector.failure == nil)
+    }
+
+    @Test func partialsGoToTheirWindowsPartitionAndProgressMarkersToEveryPartition() throws {
+        // A session closed in the first window, then an event that moves the watermark past its end.
+        pipe(#"{"interactionId":"cb-1","event":"opened","timestamp":\#(Self.t0),"attributes":{"tenant":"acme"}}"#, key: "cb-1", offset: 0)
+        pipe(#"{"interactionId":"cb-1","event":"closed","timestamp":\#(Self.t0 + 1)}"#, key: "cb-1", offset: 1)
+        pipe(#"{"interactionId":"cb-2","event":"opened","timestamp":\#(Self.t0 + 120_000)}"#, key: "cb-2", offset: 2)
+        let partials = producer.records.filter { $0.topic == "partials" }
+        let windowPartials = partials.filter { String(decoding: $0.value, as: UTF8.self).contains(#""type":"partial""#) }
+        let markers = partials.filter { String(decoding: $0.value, as: UTF8.self).contains(#""type":"progress""#) }
+        #expect(windowPartials.count == 1)
+        #expect(windowPartials.first?.key == "\(Self.t0)")
+        #expect(windowPartials.first?.partition == WindowRouting.partialsPartition(windowStart: Self.t0, partialsPartitionCount: 3))
+        // Each marker goes to every merger, once, in partition order.
+        #expect(!markers.isEmpty)
+        for value in Set(markers.map(\.value)) {
+            #expect(markers.filter { $0.value == value }.map(\.partition) == [0, 1, 2])
+        }
+        #expect(task.ledger.unacknowledged == partials.count + producer.records.filter { $0.topic == "sums" }.count)
     }
 
     @Test func deliveryLatencyIsMeasuredOnTheInjectedClock() throws {

@@ -57,12 +57,17 @@ struct StreamTaskDriver {
         switch output.info {
         case .summary: kind = "summary"
         case .deadLetter: kind = "deadLetter"
-        case .stats: kind = "stats"
-        case .alert: kind = "alert"
+        case .partial: kind = "partial"
+        case .progress: kind = "progress"
         }
         let key = output.key.map { String(decoding: $0, as: UTF8.self) } ?? ""
         return Published(kind: kind, key: key, value: String(decoding: output.value, as: UTF8.self), cause: cause)
     }
 
     var summaries: [Published] { published.filter { $0.kind == "summary" } }
+
+    /// Acknowledges every published output `which` selects (as the broker would).
+    func acknowledge(where which: (Published) -> Bool) {
+        for output in published where which(output) { task.acknowledged(cause: output.cause) }
+    }
 }
