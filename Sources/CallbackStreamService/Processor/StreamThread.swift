@@ -41,6 +41,8 @@ final class StreamThread: @unchecked Sendable {
     private var lastCommitNanos: UInt64 = 0
     private var lastPublishNanos: UInt64 = 0
     private var commitRequestedAt: [UInt64] = []
+    /// Monotonic ms when one of this thread's partitions first had a watermark.
+    private var eventTimeSinceMs: Int64?
 
     init(
         configuration: ProcessorConfiguration, logger: Logger, board: MetricsBoard, slot: Int = 0, queries: SessionQueries,
@@ -150,8 +152,12 @@ final class StreamThread: @unchecked Sendable {
         let now = clock.monotonicMs()
         let tasks = manager.sortedTasks
         // The event time this thread's partitions reached: how far a partition that never saw an
-        // event may report its (empty) windows complete.
-        let siblingsWatermark = tasks.reduce(Int64.min) { max($0, $1.topology.watermark) }
+        // event may report its (empty) windows complete — once traffic has flowed for the idle
+        // period, so that a partition whose first records are merely slower to arrive is not
+        // overtaken (its sessions would count in later windows).
+        var siblingsWatermark = tasks.reduce(Int64.min) { max($0, $1.topology.watermark) }
+        if siblingsWatermark != Int64.min, eventTimeSinceMs == nil { eventTimeSinceMs = now }
+        if now - (eventTimeSinceMs ?? now) < configuration.idleAdvanceAfterMs { siblingsWatermark = Int64.min }
         for task in tasks where !task.isReplaying {
             if let lag = consumer.lag(TopicPartition(topic: configuration.inputTopic, partition: task.partition)), lag > 0 {
                 continue
