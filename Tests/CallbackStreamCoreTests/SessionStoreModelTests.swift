@@ -205,6 +205,9 @@ private struct ReferenceSessions {
         )
         model.maximumDuration = maximumDuration
         var eventClock: Int64 = 1_000, wall: Int64 = 0, offset: Int64 = 0
+        // Per offset: its event time raised to the watermark after it was routed (the retained
+        // record's event time of the bound `watermark < e + maximum duration + retention`).
+        var effective: [Int64: Int64] = [:]
         for step in 0 ..< steps {
             let choice = Int.random(in: 0 ..< 100, using: &random)
             var operation = ""
@@ -219,6 +222,7 @@ private struct ReferenceSessions {
                 operation = "route \(key) t=\(time) closed=\(closed)"
                 driver.clock.advance(to: WallInstant(milliseconds: wall))
                 let actual = driver.send(key, at: time, closed: closed, offset: offset)
+                effective[offset] = max(time, driver.store.watermark ?? .min)
                 let expected = model.route(key, time, offset, wall)
                 if closed, case .existing = expected { model.noteClosed(key, time) }
                 if closed, case .opened = expected { model.noteClosed(key, time) }
@@ -261,6 +265,9 @@ private struct ReferenceSessions {
             #expect(driver.store.openSessionCount == model.openCount, "seed \(seed) step \(step): \(operation)")
             #expect(driver.store.rememberedSessionCount == model.rememberedCount, "seed \(seed) step \(step): \(operation)")
             #expect(driver.store.minimumRetainedOffset == model.minimumRetainedOffset, "seed \(seed) step \(step): \(operation)")
+            if let maximumDuration, let minimum = driver.store.minimumRetainedOffset, let watermark = driver.store.watermark {
+                #expect(watermark - effective[minimum]! < maximumDuration + 60, "seed \(seed) step \(step): bound")
+            }
             #expect(driver.store.watermark == (model.maximumEventTime == nil ? nil : model.watermark), "seed \(seed) step \(step)")
             if step % 7 == 0 {
                 for key in Self.keys {
