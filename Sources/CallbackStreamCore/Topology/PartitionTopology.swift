@@ -76,7 +76,7 @@ public final class PartitionTopology {
     /// within those 64 records.
     public var oldestRetainedEventTime: Int64? { engine.store.oldestRetainedEventTime }
     public var openSessionCount: Int { engine.store.openSessionCount }
-    /// The earliest inactivity deadline among open sessions (for a process-wide cap).
+    /// The earliest deadline (inactivity or maximum duration) among open sessions (for a process-wide cap).
     public func earliestDeadline() -> Int64? { engine.store.earliestOpenDeadline() }
     /// Counters of the session store.
     public var sessionMetrics: SessionStoreMetrics { engine.store.metrics }
