@@ -61,7 +61,8 @@ import Testing
             let id = records[0].interactionId
             summaries.append(
                 driver.summary(
-                    interactionId: id, sessionSeq: 1 + index % 3, closeReason: driver.state.hasClosed ? .closed : .inactivityTimeout,
+                    interactionId: id, sessionSeq: 1 + index % 3,
+                    closeReason: driver.state.hasClosed ? .closed : (index % 5 == 4 ? .maxDuration : .inactivityTimeout),
                     extraAnomalies: index % 7 == 0 ? [.evicted] : [], includeFormValues: index % 4 == 0))
             lives.append(driver.live(interactionId: id, sessionSeq: 1 + index % 3))
         }
@@ -86,6 +87,53 @@ import Testing
         #expect(summaryRun.output.contains("\(summaries.count) documents checked against summary, 0 invalid"))
         let liveRun = try Self.validate(["--schema", "live-session", liveFile.path])
         #expect(liveRun.status == 0, "\(liveRun.output)")
+    }
+
+    /// Dead letters from the topology — a cut `too_large` one with `original.size` and
+    /// `original.sha256`, a `future_timestamp` and a `late_event` one — with the headers the
+    /// processor derives from each output, validate against the dead-letter schema.
+    @Test func topologyDeadLettersMatchTheSchema() throws {
+        var driver = HardeningDriver(TopologyConfiguration(inactivityTimeoutMs: 1_000, allowedLatenessMs: 0))
+        driver.pipe("big", BoundedDeadLetterTests.bigRecord(200_000))
+        driver.event("a", "closed", 1_767_225_600_000)
+        driver.event("b", "ready", 1_767_225_600_010)
+        driver.event("a", "opened", 1_767_225_599_000)
+        driver.event("c", "opened", 1_767_226_600_000, recordTimestamp: 1_767_225_600_000)
+        let dlq = driver.of("dlq")
+        #expect(dlq.map(\.code) == ["too_large", "late_event", "future_timestamp"])
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for c in s.unicodeScalars {
+                switch c {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                default: out.unicodeScalars.append(c)
+                }
+            }
+            return out + "\""
+        }
+        var lines: [String] = []
+        for (index, output) in dlq.enumerated() {
+            let detail = String(output.detail[..<output.detail.lastIndex(of: "@")!].dropLast())
+            var headers = [
+                ("error", output.code), ("error.detail", detail), ("source.topic", "callback.lifecycle"),
+                ("source.partition", "0"), ("source.offset", "\(index)"),
+            ]
+            if let original = output.original {
+                headers += [("original.size", "\(original.size)"), ("original.sha256", original.sha256)]
+            }
+            let fields = headers.map { "\(quoted($0.0)):\(quoted($0.1))" }.joined(separator: ",")
+            lines.append("{\"key\":\(quoted(output.key)),\"value\":\(quoted(output.text)),\"headers\":{\(fields)}}")
+        }
+        #expect(dlq[0].value.count == 4_096 && dlq[0].original?.size == 200_000)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("dead-letters.jsonl")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        let run = try Self.validate(["--schema", "dead-letter", file.path])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("3 documents checked against dead-letter, 0 invalid"))
     }
 
     /// The decoder accepts every valid lifecycle-event example and rejects every invalid one with

@@ -84,8 +84,10 @@ import Testing
         var set = SessionRetainedOffsets()
         for offset in 0..<Int64(1_000_000) { set.insert(offset) }
         #expect(set.blocks.count == 15_625)  // 1,000,000 / 64
-        // Grown by half, not doubled (≈ 500 KB); malloc may round a large block up by a page.
-        #expect(set.byteCount <= 16 * 15_625 * 3 / 2 + 16 * 16 + 4_096)
+        // Grown by half, not doubled (≈ 560 KB of 24-byte blocks); malloc may round a large block up by a page.
+        let stride = MemoryLayout<SessionRetainedOffsets.Block>.stride
+        #expect(stride == 24)
+        #expect(set.byteCount <= stride * 15_625 * 3 / 2 + stride * 16 + 4_096)
         // Forgetting the oldest leaves the front blocks empty; once they are more than half of
         // the array (at the 7,813th) they are compacted away.
         for offset in 0..<Int64(600_000) { set.remove(offset) }

@@ -10,7 +10,10 @@ private struct ReferenceSessions {
         var time: Int64
         var forgetAt: Int64 = 0
         var sequence: UInt32
+        /// The offset of the record that opened the current (or last) session.
         var chainOffset: Int64
+        /// The event time of that record (the maximum duration runs from it).
+        var start: Int64 = 0
         var events: [Int64] = []
     }
     enum Route: Equatable {
@@ -19,7 +22,10 @@ private struct ReferenceSessions {
 
     let timeout: Int64, retention: Int64, lateness: Int64, grace: Int64
     let maximumOpen: Int, maximumRemembered: Int, immediate: Bool
+    var maximumDuration: Int64? = nil
     var entries: [String: Entry] = [:]
+    /// Offsets handed over by reopens: (release at watermark, offset).
+    var releases: [(Int64, Int64)] = []
     var maximumEventTime: Int64?
     var lastArrival: Int64?
     var watermark: Int64 = .min
@@ -32,7 +38,11 @@ private struct ReferenceSessions {
 
     var openCount: Int { entries.values.filter { $0.status == .open || $0.status == .closing }.count }
     var rememberedCount: Int { entries.values.filter { $0.status == .remembered }.count }
-    var minimumRetainedOffset: Int64? { entries.values.map(\.chainOffset).min() }
+    var minimumRetainedOffset: Int64? { (entries.values.map(\.chainOffset) + releases.map(\.1)).min() }
+
+    func cap(_ entry: Entry) -> Int64 { maximumDuration.map { entry.start + $0 } ?? .max }
+    /// An open entry's deadline (min of inactivity and maximum duration); a closing one's `closed` time.
+    func deadline(_ entry: Entry) -> Int64 { entry.status == .open ? min(entry.time, cap(entry)) : entry.time }
 
     func earliest(_ statuses: [Status], by time: (Entry) -> Int64) -> String? {
         entries.filter { statuses.contains($0.value.status) }
@@ -55,29 +65,36 @@ private struct ReferenceSessions {
         if let entry = entries[key] {
             switch entry.status {
             case .open:
-                entries[key]!.time = max(entry.time, time + timeout)
-                entries[key]!.events.append(time)
-                return .existing(entry.sequence)
+                if time < cap(entry) {
+                    entries[key]!.time = max(entry.time, time + timeout)
+                    entries[key]!.events.append(time)
+                    return .existing(entry.sequence)
+                }
+                close(key, .maxDuration, nil, cap(entry))
+                if entries[key]?.status == .remembered { return reopen(key, time, offset) }
             case .closing:
                 if time <= entry.time {
                     entries[key]!.events.append(time)
                     return .existing(entry.sequence)
                 }
                 close(key, .closed, nil, entry.time)
-                if entries[key]?.status == .remembered { return reopen(key, time) }
+                if entries[key]?.status == .remembered { return reopen(key, time, offset) }
             case .remembered:
                 if time <= entry.time { return .late(entry.time, entry.sequence) }
-                return reopen(key, time)
+                return reopen(key, time, offset)
             case .reopening:
                 fatalError("unreachable")
             }
         }
         makeRoom()
-        entries[key] = Entry(status: .open, time: time + timeout, sequence: 1, chainOffset: offset, events: [time])
+        entries[key] = Entry(status: .open, time: time + timeout, sequence: 1, chainOffset: offset, start: time, events: [time])
         return .opened(1)
     }
 
-    mutating func reopen(_ key: String, _ time: Int64) -> Route {
+    mutating func reopen(_ key: String, _ time: Int64, _ offset: Int64) -> Route {
+        releases.append((entries[key]!.forgetAt, entries[key]!.chainOffset))
+        entries[key]!.chainOffset = offset
+        entries[key]!.start = time
         entries[key]!.status = .reopening
         makeRoom()
         entries[key]!.status = .open
@@ -93,7 +110,7 @@ private struct ReferenceSessions {
 
     @discardableResult
     mutating func closeEarliest(_ early: SessionEarlyClose) -> Bool {
-        guard let key = earliest([.open, .closing], by: \.time) else { return false }
+        guard let key = earliest([.open, .closing], by: { deadline($0) }) else { return false }
         let entry = entries[key]!
         if entry.status == .closing {
             close(key, .closed, early, entry.time)
@@ -116,7 +133,9 @@ private struct ReferenceSessions {
     mutating func close(_ key: String, _ reason: SessionCloseReason, _ early: SessionEarlyClose?, _ closeTime: Int64) {
         let entry = entries[key]!
         pending.append(ObservedClose(key: key, sessionSeq: entry.sequence, reason: reason, earlyClose: early, closeTime: closeTime, eventTimes: entry.events))
-        entries[key] = Entry(status: .remembered, time: closeTime, forgetAt: closeTime + retention, sequence: entry.sequence, chainOffset: entry.chainOffset)
+        entries[key] = Entry(
+            status: .remembered, time: closeTime, forgetAt: closeTime + retention, sequence: entry.sequence,
+            chainOffset: entry.chainOffset, start: entry.start)
         if rememberedCount > maximumRemembered, let victim = earliest([.remembered], by: \.forgetAt) {
             entries[victim] = nil
         }
@@ -124,8 +143,10 @@ private struct ReferenceSessions {
 
     mutating func fire() {
         forgetDue()
-        while let key = earliest([.open, .closing], by: \.time), entries[key]!.time <= watermark {
-            close(key, entries[key]!.status == .closing ? .closed : .inactivityTimeout, nil, entries[key]!.time)
+        while let key = earliest([.open, .closing], by: { deadline($0) }), deadline(entries[key]!) <= watermark {
+            let entry = entries[key]!
+            let reason: SessionCloseReason = entry.status == .closing ? .closed : (cap(entry) < entry.time ? .maxDuration : .inactivityTimeout)
+            close(key, reason, nil, deadline(entry))
         }
         forgetDue()
     }
@@ -134,6 +155,7 @@ private struct ReferenceSessions {
         while let key = earliest([.remembered], by: \.forgetAt), entries[key]!.forgetAt <= watermark {
             entries[key] = nil
         }
+        releases.removeAll { $0.0 <= watermark }
     }
 
     mutating func tick(_ now: Int64) {
@@ -167,20 +189,25 @@ private struct ReferenceSessions {
         }
     }
 
-    private func run(seed: UInt64, steps: Int, immediate: Bool, maximumOpen: Int, maximumRemembered: Int) {
+    private func run(seed: UInt64, steps: Int, immediate: Bool, maximumOpen: Int, maximumRemembered: Int, maximumDuration: Int64? = nil) {
         var random = SeededGenerator(seed: seed)
         let configuration = SessionStoreConfiguration(
             inactivityTimeout: .milliseconds(100), allowedLateness: .milliseconds(10),
             idleGracePeriod: .milliseconds(20), closedSessionRetention: .milliseconds(60),
             maximumOpenSessions: maximumOpen, maximumRememberedSessions: maximumRemembered,
-            closedEventPolicy: immediate ? .immediately : .atWatermark
+            closedEventPolicy: immediate ? .immediately : .atWatermark,
+            maximumSessionDuration: maximumDuration.map { .milliseconds($0) }
         )
         var driver = StoreDriver(configuration)
         var model = ReferenceSessions(
             timeout: 100, retention: 60, lateness: 10, grace: 20,
             maximumOpen: maximumOpen, maximumRemembered: maximumRemembered, immediate: immediate
         )
+        model.maximumDuration = maximumDuration
         var eventClock: Int64 = 1_000, wall: Int64 = 0, offset: Int64 = 0
+        // Per offset: its event time raised to the watermark after it was routed (the retained
+        // record's event time of the bound `watermark < e + maximum duration + retention`).
+        var effective: [Int64: Int64] = [:]
         for step in 0 ..< steps {
             let choice = Int.random(in: 0 ..< 100, using: &random)
             var operation = ""
@@ -195,6 +222,7 @@ private struct ReferenceSessions {
                 operation = "route \(key) t=\(time) closed=\(closed)"
                 driver.clock.advance(to: WallInstant(milliseconds: wall))
                 let actual = driver.send(key, at: time, closed: closed, offset: offset)
+                effective[offset] = max(time, driver.store.watermark ?? .min)
                 let expected = model.route(key, time, offset, wall)
                 if closed, case .existing = expected { model.noteClosed(key, time) }
                 if closed, case .opened = expected { model.noteClosed(key, time) }
@@ -223,7 +251,7 @@ private struct ReferenceSessions {
                 driver.drain()
             case 97 ..< 99:
                 operation = "earliest deadline"
-                let expected = model.earliest([.open, .closing], by: \.time).map { model.entries[$0]!.time }
+                let expected = model.earliest([.open, .closing], by: { model.deadline($0) }).map { model.deadline(model.entries[$0]!) }
                 #expect(driver.store.earliestOpenDeadline() == expected, "seed \(seed) step \(step)")
             default:
                 operation = "flush"
@@ -237,6 +265,9 @@ private struct ReferenceSessions {
             #expect(driver.store.openSessionCount == model.openCount, "seed \(seed) step \(step): \(operation)")
             #expect(driver.store.rememberedSessionCount == model.rememberedCount, "seed \(seed) step \(step): \(operation)")
             #expect(driver.store.minimumRetainedOffset == model.minimumRetainedOffset, "seed \(seed) step \(step): \(operation)")
+            if let maximumDuration, let minimum = driver.store.minimumRetainedOffset, let watermark = driver.store.watermark {
+                #expect(watermark - effective[minimum]! < maximumDuration + 60, "seed \(seed) step \(step): bound")
+            }
             #expect(driver.store.watermark == (model.maximumEventTime == nil ? nil : model.watermark), "seed \(seed) step \(step)")
             if step % 7 == 0 {
                 for key in Self.keys {
@@ -249,6 +280,7 @@ private struct ReferenceSessions {
         #expect(metrics.lateEvents > 0 && metrics.sessionsReopened > 0 && metrics.inactivityTimeouts > 0 && metrics.closedByEvent > 0)
         #expect(metrics.evictions > 0 && metrics.forgotten > 0 && metrics.rejectedKeys > 0)
         if maximumRemembered < 10 { #expect(metrics.forgottenEarly > 0) }
+        if maximumDuration != nil { #expect(metrics.maxDurationCloses > 0, "seed \(seed)") }
     }
 
     @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
@@ -259,6 +291,13 @@ private struct ReferenceSessions {
     @Test(arguments: [11, 12, 13] as [UInt64])
     func matchesTheReferenceWithImmediateCloses(seed: UInt64) {
         run(seed: seed, steps: 3_000, immediate: true, maximumOpen: 8, maximumRemembered: 3)
+    }
+
+    /// With a maximum session duration (150 ms, the inactivity timeout being 100 ms), so that it
+    /// both ends sessions by the watermark and splits them when a later event arrives.
+    @Test(arguments: [31, 32, 33, 34] as [UInt64])
+    func matchesTheReferenceWithAMaximumSessionDuration(seed: UInt64) {
+        run(seed: seed, steps: 3_000, immediate: seed % 2 == 0, maximumOpen: seed == 31 ? 100 : 6, maximumRemembered: seed == 31 ? 100 : 4, maximumDuration: 150)
     }
 
     @Test(arguments: [21, 22] as [UInt64])

@@ -207,7 +207,8 @@ import Testing
         driver.send("c", at: 10_200, offset: 9)  // a closes (remembered: still retains 5)
         #expect(driver.takeCloses().map(\.key) == ["a"])
         #expect(driver.store.minimumRetainedOffset == 5)
-        // Reopen keeps the chain's first offset so a replay rebuilds sequence numbers.
+        // A reopen keeps the previous session's first offset until it would have been forgotten
+        // (close 10 030 + 2 000), so a replay meanwhile rebuilds sequence numbers.
         let reopened = driver.send("a", at: 10_300, offset: 10)
         #expect(reopened.sequence == 2)
         #expect(driver.store.minimumRetainedOffset == 5)

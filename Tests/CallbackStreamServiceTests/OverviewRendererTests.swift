@@ -28,6 +28,7 @@ import Testing
         s.watermarkByPartition = [0: nowMs - 5_000, 2: nowMs - 1_234]
         s.consumerLagByPartition = [0: 3, 2: 0, 3: 17]
         s.commitLagRecordsByPartition = [0: 40, 2: 0]
+        s.commitLagEventTimeMsByPartition = [0: 61_500, 2: 0]
         s.produceErrors = [.init(output: "dlq", code: "MSG_SIZE_TOO_LARGE"): 3]
         s.statsMerge = ["partial": 24, "complete_window": 2, "late_partial": 1]
         s.openStatsWindows = 1
@@ -94,10 +95,10 @@ import Testing
         #expect(partitions.map { $0["partition"]?.number } == [0, 1, 2, 3])
         #expect(partitions[0].object == ["partition": .number(0), "consumed": .number(800), "openSessions": .number(20),
                                          "watermarkMs": .number(Double(Self.nowMs - 5_000)), "watermarkLagSeconds": .number(5),
-                                         "consumerLag": .number(3), "commitLagRecords": .number(40)])
+                                         "consumerLag": .number(3), "commitLagRecords": .number(40), "commitLagSeconds": .number(61.5)])
         #expect(partitions[1].object == ["partition": .number(1), "consumed": .null, "openSessions": .number(3),
                                          "watermarkMs": .null, "watermarkLagSeconds": .null, "consumerLag": .null,
-                                         "commitLagRecords": .null])
+                                         "commitLagRecords": .null, "commitLagSeconds": .null])
         #expect(partitions[2]["watermarkLagSeconds"]?.number == 1.234)
         #expect(partitions[2]["consumerLag"]?.number == 0)
         #expect(partitions[3]["consumerLag"]?.number == 17)
@@ -224,6 +225,7 @@ import Testing
             try put("watermark_lag_seconds", label, partition["watermarkLagSeconds"])
             try put("consumer_lag", label, partition["consumerLag"])
             try put("commit_lag_records", label, partition["commitLagRecords"])
+            try put("commit_lag_seconds", label, partition["commitLagSeconds"])
         }
         for (output, n) in try #require(o["produced"]?.object) {
             try put("records_produced_total", ["output": output], n)

@@ -25,7 +25,7 @@ struct DecodeFailure: Error {
             detail = "invalid JSON at byte \(offset): \(message)"
         case .missingField:
             detail = "missing required field '\(path)'"
-        case .keyMismatch, .lateEvent:
+        case .keyMismatch, .lateEvent, .futureTimestamp:
             detail = message.description
         case .badType, .unknownEvent, .tooLarge:
             detail = path.isEmpty ? "\(message)" : "field '\(path)' \(message) (at byte \(offset))"

@@ -16,4 +16,7 @@ public enum RejectionCode: String, CaseIterable, Sendable {
     case lateEvent = "late_event"
     /// The record exceeds a size limit (bytes, nesting depth, list entries, or a session's limits).
     case tooLarge = "too_large"
+    /// The event's timestamp is further ahead of its Kafka record timestamp than the allowed
+    /// clock skew (produced by the topology, never by the decoder).
+    case futureTimestamp = "future_timestamp"
 }

@@ -18,6 +18,8 @@ internal struct SessionIndex: Sendable {
     let configuration: SessionStoreConfiguration
     let timeout: Int64
     let retention: Int64
+    /// The maximum session duration (`Int64.max`: unlimited).
+    let maximumDuration: Int64
     let maximumOpen: Int
     let maximumRemembered: Int
     let closeImmediately: Bool
@@ -39,8 +41,11 @@ internal struct SessionIndex: Sendable {
     var closingTimers = SessionHeap()
     /// Remembered sessions by forget time (close time + retention).
     var forgetTimers = SessionHeap()
-    /// The retained offsets of open, closing and remembered slots.
+    /// The retained offsets of open, closing and remembered slots, and of `releases`.
     var offsets = SessionRetainedOffsets()
+    /// Offsets handed over by reopened sessions, released when the previous session would have
+    /// been forgotten (see ``SessionRetainedReleases``).
+    var releases = SessionRetainedReleases()
     var freeStates: [Int32] = []
     var stateCount: Int32 = 0
     @usableFromInline var pending: [PendingSessionClose] = []
@@ -50,6 +55,7 @@ internal struct SessionIndex: Sendable {
         self.configuration = configuration
         self.timeout = configuration.inactivityTimeoutMilliseconds
         self.retention = configuration.closedSessionRetentionMilliseconds
+        self.maximumDuration = configuration.maximumSessionDurationMilliseconds
         self.maximumOpen = max(1, configuration.maximumOpenSessions)
         self.maximumRemembered = max(0, configuration.maximumRememberedSessions)
         self.closeImmediately = configuration.closedEventPolicy == .immediately
@@ -77,22 +83,28 @@ internal struct SessionIndex: Sendable {
             let index = Int(slot)
             switch slots[index].status {
             case .open:
-                let deadline = EventTimeArithmetic.add(eventTime, timeout)
-                if deadline > slots[index].time { slots[index].time = deadline }
-                return .existing(slot: slot, stateIndex: slots[index].payload, sessionSeq: slots[index].sessionSeq)
+                let cap = EventTimeArithmetic.add(slots[index].start, maximumDuration)
+                if eventTime < cap || cap == .max {  // `.max`: unlimited (or saturated)
+                    let deadline = EventTimeArithmetic.add(eventTime, timeout)
+                    if deadline > slots[index].time { slots[index].time = deadline }
+                    return .existing(slot: slot, stateIndex: slots[index].payload, sessionSeq: slots[index].sessionSeq)
+                }
+                // At or after the maximum duration: the session ends there, the event opens the next.
+                close(slot, reason: .maxDuration, earlyClose: nil, closeTime: cap)
+                if slots[index].status == .remembered { return reopen(slot, eventTime: eventTime, offset: offset) }
             case .closing:
                 if eventTime <= slots[index].time {
                     return .existing(slot: slot, stateIndex: slots[index].payload, sessionSeq: slots[index].sessionSeq)
                 }
                 // An event after the `closed` timestamp: the closing session ends now, the event reopens.
                 close(slot, reason: .closed, earlyClose: nil, closeTime: slots[index].time)
-                if slots[index].status == .remembered { return reopen(slot, eventTime: eventTime) }
+                if slots[index].status == .remembered { return reopen(slot, eventTime: eventTime, offset: offset) }
             case .remembered:
                 if eventTime <= slots[index].time {
                     metrics.lateEvents += 1
                     return .late(closedAt: slots[index].time, sessionSeq: slots[index].sessionSeq)
                 }
-                return reopen(slot, eventTime: eventTime)
+                return reopen(slot, eventTime: eventTime, offset: offset)
             case .free:
                 preconditionFailure("SessionIndex: hash table points at a free slot")
             }
@@ -100,10 +112,16 @@ internal struct SessionIndex: Sendable {
         return openNew(key: key, hash: hash, eventTime: eventTime, offset: offset)
     }
 
-    private mutating func reopen(_ slot: Int32, eventTime: Int64) -> Route {
+    private mutating func reopen(_ slot: Int32, eventTime: Int64, offset: Int64) -> Route {
         let index = Int(slot)
         forgetTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
         metrics.rememberedSessions -= 1
+        // The previous session's first offset stays retained until it would have been forgotten;
+        // the new session retains its own.
+        releases.insert(releaseAt: EventTimeArithmetic.add(slots[index].time, retention), offset: slots[index].retainedOffset)
+        offsets.insert(offset, time: max(eventTime, watermark.value))
+        slots[index].retainedOffset = offset
+        slots[index].start = eventTime
         slots[index].status = .open  // not in any timer heap while room is made: cannot be picked
         makeRoomForOpenSession()
         let stateIndex = allocateState()
@@ -111,7 +129,7 @@ internal struct SessionIndex: Sendable {
         slots[index].sessionSeq = sequence
         slots[index].payload = stateIndex
         slots[index].time = EventTimeArithmetic.add(eventTime, timeout)
-        openTimers.insert(SessionHeapEntry(key: slots[index].time, slot: slot), positions: &timerPositions, slots: slots, arena: arena)
+        openTimers.insert(SessionHeapEntry(key: deadline(of: slots[index]), slot: slot), positions: &timerPositions, slots: slots, arena: arena)
         metrics.openSessions += 1
         metrics.sessionsReopened += 1
         return .opened(slot: slot, stateIndex: stateIndex, sessionSeq: sequence)
@@ -129,16 +147,15 @@ internal struct SessionIndex: Sendable {
         }
         let slot = allocateSlot()
         let stateIndex = allocateState()
-        let deadline = EventTimeArithmetic.add(eventTime, timeout)
         slots[Int(slot)] = SessionSlot(
-            retainedOffset: offset, time: deadline, keyOffset: keyOffset, sessionSeq: 1,
-            payload: stateIndex,
+            retainedOffset: offset, time: EventTimeArithmetic.add(eventTime, timeout), start: eventTime,
+            keyOffset: keyOffset, sessionSeq: 1, payload: stateIndex,
             keyLength: UInt16(key.count), status: .open
         )
         table.insert(hash: hash, slot: slot)
         recent.remember(hash: hash, slot: slot, tableSize: table.buckets.count)
-        openTimers.insert(SessionHeapEntry(key: deadline, slot: slot), positions: &timerPositions, slots: slots, arena: arena)
-        offsets.insert(offset)
+        openTimers.insert(SessionHeapEntry(key: deadline(of: slots[Int(slot)]), slot: slot), positions: &timerPositions, slots: slots, arena: arena)
+        offsets.insert(offset, time: max(eventTime, watermark.value))
         metrics.openSessions += 1
         metrics.sessionsOpened += 1
         return .opened(slot: slot, stateIndex: stateIndex, sessionSeq: 1)
@@ -150,6 +167,13 @@ internal struct SessionIndex: Sendable {
         guard let slot = table.find(hash: hash, key: key, slots: slots, arena: arena) else { return nil }
         recent.remember(hash: hash, slot: slot, tableSize: table.buckets.count)
         return slot
+    }
+
+    /// An open slot's deadline: last event time + timeout, or its start + the maximum duration
+    /// if that is earlier.
+    @inline(__always)
+    private func deadline(of slot: SessionSlot) -> Int64 {
+        min(slot.time, EventTimeArithmetic.add(slot.start, maximumDuration))
     }
 
     @inline(__always)
@@ -196,6 +220,7 @@ internal struct SessionIndex: Sendable {
         case (.flushed?, _): metrics.flushes += 1
         case (nil, .closed): metrics.closedByEvent += 1
         case (nil, .inactivityTimeout): metrics.inactivityTimeouts += 1
+        case (nil, .maxDuration): metrics.maxDurationCloses += 1
         }
         appendGrowingByHalf(&pending, PendingSessionClose(
             closeTime: closeTime, stateIndex: slots[index].payload, sessionSeq: slots[index].sessionSeq,
@@ -233,14 +258,18 @@ internal struct SessionIndex: Sendable {
         let now = watermark.value
         forgetDue(now)
         while true {
-            if let top = openTimers.first, top.key <= now, slots[Int(top.slot)].time > top.key {
-                openTimers.rekey(at: 0, to: slots[Int(top.slot)].time, positions: &timerPositions, slots: slots, arena: arena)
-                continue
+            if let top = openTimers.first, top.key <= now {
+                let actual = deadline(of: slots[Int(top.slot)])
+                if actual > top.key {
+                    openTimers.rekey(at: 0, to: actual, positions: &timerPositions, slots: slots, arena: arena)
+                    continue
+                }
             }
             let open = openTimers.first.flatMap { $0.key <= now ? $0 : nil }
             let closing = closingTimers.first.flatMap { $0.key <= now ? $0 : nil }
             guard let next = earlier(open, closing) else { break }
-            let reason: SessionCloseReason = slots[Int(next.slot)].status == .closing ? .closed : .inactivityTimeout
+            let stored = slots[Int(next.slot)]
+            let reason: SessionCloseReason = stored.status == .closing ? .closed : (next.key < stored.time ? .maxDuration : .inactivityTimeout)
             close(next.slot, reason: reason, earlyClose: nil, closeTime: next.key)
         }
         forgetDue(now)
@@ -257,12 +286,16 @@ internal struct SessionIndex: Sendable {
             forget(top.slot)
             metrics.forgotten += 1
         }
+        while let top = releases.first, top.releaseAt <= now {
+            offsets.remove(top.offset)
+            releases.removeFirst()
+        }
     }
 
     /// The open or closing session with the earliest deadline (settling the lazy open heap's top).
     private mutating func earliestOpenEntry() -> SessionHeapEntry? {
         while let top = openTimers.first {
-            let actual = slots[Int(top.slot)].time
+            let actual = deadline(of: slots[Int(top.slot)])
             if actual <= top.key { break }
             openTimers.rekey(at: 0, to: actual, positions: &timerPositions, slots: slots, arena: arena)
         }
@@ -377,13 +410,16 @@ internal struct SessionIndex: Sendable {
     var minimumRetainedOffset: Int64? { offsets.minimum }
 
     @usableFromInline
+    var oldestRetainedEventTime: Int64? { offsets.minimumTime }
+
+    @usableFromInline
     func footprint(stateStride: Int, stateCapacity: Int) -> SessionStoreFootprint {
         SessionStoreFootprint(
             slots: slots.capacity * MemoryLayout<SessionSlot>.stride + timerPositions.capacity * MemoryLayout<Int32>.stride,
             hashTable: table.buckets.capacity * MemoryLayout<UInt64>.stride + recent.byteCount,
             keyBytes: arena.bytes.capacity,
             timers: (openTimers.entries.capacity + closingTimers.entries.capacity + forgetTimers.entries.capacity) * MemoryLayout<SessionHeapEntry>.stride,
-            offsets: offsets.byteCount,
+            offsets: offsets.byteCount + releases.byteCount,
             states: stateCapacity * stateStride + freeStates.capacity * MemoryLayout<Int32>.stride,
             pendingCloses: pending.capacity * MemoryLayout<PendingSessionClose>.stride
         )

@@ -1,21 +1,29 @@
-/// The retained offsets of a store's session chains (one per open or remembered chain): a
+/// The retained offsets of a store's sessions (one per open or remembered session, plus those
+/// handed over by reopens until their release, see ``SessionRetainedReleases``): a
 /// multiset of input offsets whose minimum is ``SessionStore/minimumRetainedOffset``.
 ///
-/// A sparse bitmap: sorted 16-byte blocks, each holding 64 consecutive offsets as bits. A
+/// A sparse bitmap: sorted 24-byte blocks, each holding 64 consecutive offsets as bits. A
 /// partition's chains start at increasing offsets, so inserting is setting a bit in the last
 /// block or appending one (O(1)), and the offsets of a million sessions opened one after the
-/// other take 0.25 bytes each (a heap of entries took 16 bytes plus a 4-byte position each);
+/// other take 0.375 bytes each (a heap of entries took 16 bytes plus a 4-byte position each);
 /// when chains are far apart it is at most one block per chain. Removing clears a bit found by
 /// binary search (O(log n)); blocks that become empty are skipped at the front and compacted away
 /// once they are half of the array, so the minimum is O(1). An offset that goes backwards (not
 /// Kafka's) costs a binary search, or O(n) if it needs a new block between two others; an offset
 /// inserted twice is counted in a side table.
+///
+/// Each block also keeps the smallest event time given with the offsets inserted into it since
+/// it was last empty, so ``minimumTime`` — the retained *event time* the processor exports — is
+/// O(1): a lower bound of the time given with ``minimum`` that may be older by what the other
+/// records of its 64-offset block were (in a partition read in order, the same few seconds).
 @usableFromInline
 internal struct SessionRetainedOffsets: Sendable {
-    /// 64 offsets, `index · 64 ..< index · 64 + 64`, one bit each.
+    /// 64 offsets, `index · 64 ..< index · 64 + 64`, one bit each, and the smallest time given
+    /// with an offset inserted into it since it was last empty.
     struct Block: Sendable, Equatable {
         var index: Int64
         var bits: UInt64
+        var minimumTime: Int64 = .max
     }
 
     /// Sorted by `index`. `blocks[..<head]` are empty; `blocks[head]` is not (unless there is none).
@@ -37,6 +45,13 @@ internal struct SessionRetainedOffsets: Sendable {
         return block.index &* 64 &+ Int64(block.bits.trailingZeroBitCount)
     }
 
+    /// The smallest time given with the offsets of ``minimum``'s block (see the type's note), or
+    /// `nil` when nothing is held. O(1).
+    var minimumTime: Int64? {
+        guard head < blocks.count else { return nil }
+        return blocks[head].minimumTime
+    }
+
     /// Bytes reserved (block capacity; the repeats table is not counted: it is empty with Kafka offsets).
     var byteCount: Int { blocks.capacity * MemoryLayout<Block>.stride }
 
@@ -45,11 +60,12 @@ internal struct SessionRetainedOffsets: Sendable {
         (offset >> 6, 1 << UInt64(offset & 63))
     }
 
-    mutating func insert(_ offset: Int64) {
+    /// Adds `offset`, with the event time of its record (`Int64.max`: unknown).
+    mutating func insert(_ offset: Int64, time: Int64 = .max) {
         count += 1
         let (index, bit) = Self.split(offset)
         guard let last = blocks.last, last.index >= index else {
-            appendGrowingByHalf(&blocks, Block(index: index, bits: bit))
+            appendGrowingByHalf(&blocks, Block(index: index, bits: bit, minimumTime: time))
             return
         }
         // At or before the last block: set a bit in an existing live block (O(log n)), reuse the
@@ -66,13 +82,17 @@ internal struct SessionRetainedOffsets: Sendable {
         }
         if blocks[low].index == index {
             // `low > head` if the block is empty (`blocks[head]` never is): it stops being counted.
-            if blocks[low].bits == 0 { emptyBlocks -= 1 }
+            if blocks[low].bits == 0 {
+                emptyBlocks -= 1
+                blocks[low].minimumTime = time
+            }
+            if time < blocks[low].minimumTime { blocks[low].minimumTime = time }
             setBit(bit, at: low, offset: offset)
         } else if low == head, head > 0 {
             head -= 1
-            blocks[head] = Block(index: index, bits: bit)
+            blocks[head] = Block(index: index, bits: bit, minimumTime: time)
         } else {
-            blocks.insert(Block(index: index, bits: bit), at: low)
+            blocks.insert(Block(index: index, bits: bit, minimumTime: time), at: low)
         }
     }
 

@@ -1,6 +1,6 @@
 /// One entry of the store's slot array: an open session, a remembered closed one, or a free slot.
 ///
-/// 32 bytes (stride). Its timer-heap position lives in `SessionIndex.timerPositions`. The key's
+/// 40 bytes (stride). Its timer-heap position lives in `SessionIndex.timerPositions`. The key's
 /// hash is not kept: the hash table stores it in the bucket, and removing a key recomputes it.
 @usableFromInline
 internal struct SessionSlot: Sendable {
@@ -16,11 +16,15 @@ internal struct SessionSlot: Sendable {
         case remembered
     }
 
-    /// The first input offset of the chain of sessions this key has had since it was last
-    /// unknown (reopens keep it, so a replay from it rebuilds the `sessionSeq` numbering).
+    /// The input offset of the record that opened the current (open) or last (remembered)
+    /// session. A reopen hands the previous one to `SessionIndex.releases` (see there).
     var retainedOffset: Int64
-    /// Deadline (open), close time (closing, remembered).
+    /// Open/closing: last event time + inactivity timeout (raised lazily, see `openTimers`);
+    /// the deadline is `min(time, start + maximum duration)`. Remembered: the close time.
     var time: Int64
+    /// The event time of the record that opened the current (or last) session: the maximum
+    /// duration runs from it.
+    var start: Int64
     /// Where the key bytes start in the key arena.
     var keyOffset: UInt32
     var sessionSeq: UInt32
@@ -30,7 +34,7 @@ internal struct SessionSlot: Sendable {
     var status: Status
 
     static let vacant = SessionSlot(
-        retainedOffset: 0, time: 0, keyOffset: 0, sessionSeq: 0,
+        retainedOffset: 0, time: 0, start: 0, keyOffset: 0, sessionSeq: 0,
         payload: -1, keyLength: 0, status: .free
     )
 

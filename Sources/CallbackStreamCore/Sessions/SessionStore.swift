@@ -10,6 +10,11 @@
 ///   routed, and sessions are closed whenever it moves.
 /// - **Timeout**: a session's deadline is its largest event time + `inactivityTimeout`; it closes
 ///   with reason `inactivityTimeout` and close time = deadline once `watermark ≥ deadline`.
+/// - **Maximum duration** (``SessionStoreConfiguration/maximumSessionDuration``, `D`): a session
+///   opened by an event at time `s` has the deadline `min(largest event time + timeout, s + D)`;
+///   when `s + D` comes first it closes with reason `maxDuration` and close time `s + D`. An event
+///   with timestamp `≥ s + D` for the open session closes it the same way first, and then opens
+///   `sessionSeq + 1` (a closing session never meets this: its `closed` time is before `s + D`).
 /// - **`closed` events**: ``noteClosedEvent(_:eventTime:)`` makes the session *closing* at the
 ///   `closed` timestamp `c` (with policy `atWatermark`, the default): events with timestamp `≤ c`
 ///   still join it; it closes (reason `closed`, close time `c`) once `watermark ≥ c`, or at once
@@ -28,9 +33,16 @@
 /// - **Order**: closes are queued in the order they happen; sessions closing in the same watermark
 ///   step are ordered by (deadline, interaction id bytes), which is independent of history, so the
 ///   same records and ticks always yield the same closes in the same order.
-/// - **Commit offsets**: ``minimumRetainedOffset`` is the smallest first offset of any open or
-///   remembered session chain (a reopen keeps its chain's first offset), so committing below it
-///   lets a replay rebuild open sessions, remembered closes and `sessionSeq` numbers.
+/// - **Commit offsets**: ``minimumRetainedOffset`` is the smallest first offset (the offset of
+///   the record that opened it) of any open or remembered session, and of any session that was
+///   reopened less than `closedSessionRetention` (of watermark) after its close — a reopen keeps
+///   the previous session's first offset only until the watermark reaches the time at which that
+///   session would have been forgotten (close time + retention). So committing below it lets a
+///   replay rebuild open sessions and remembered closes, and a chain's `sessionSeq` numbers while
+///   its previous session is within the retention; and no session, reopen chain (a hot key) or
+///   remembered session holds it longer: with `e` the event time of the retained record (raised
+///   to the watermark at which it was processed), `watermark < e + D + closedSessionRetention`
+///   at all times (``oldestRetainedEventTime``).
 ///
 /// ## Cost
 ///
@@ -73,6 +85,15 @@ public struct SessionStore<State> {
     /// The smallest input offset still needed to rebuild this store's open and remembered sessions
     /// by replay, or `nil` when it holds none. Commit at most this offset. O(1).
     public var minimumRetainedOffset: Int64? { index.minimumRetainedOffset }
+
+    /// The event time of the record at ``minimumRetainedOffset`` — raised to the watermark at
+    /// which it was processed (a backfilled record counts from when it was read) — or a lower
+    /// bound of it: the smallest such time among the records retained since then whose offsets
+    /// share its block of 64 offsets. `nil` when nothing is retained. O(1).
+    /// `watermark − oldestRetainedEventTime` is how far, in event time, a commit at
+    /// ``minimumRetainedOffset`` is behind; it stays below the maximum session duration +
+    /// the closed-session retention (plus the spread of event times within those 64 records).
+    public var oldestRetainedEventTime: Int64? { index.oldestRetainedEventTime }
 
     /// Memory reserved by the store, computed from buffer capacities.
     public var footprint: SessionStoreFootprint {

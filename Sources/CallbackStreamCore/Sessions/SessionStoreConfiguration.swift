@@ -28,6 +28,11 @@ public struct SessionStoreConfiguration: Sendable, Hashable {
     public var maximumRememberedSessions: Int
     /// When a reported `closed` event ends the session (default ``ClosedEventPolicy/atWatermark``).
     public var closedEventPolicy: ClosedEventPolicy
+    /// The longest a session may last, in event time from the event that opened it (default
+    /// `nil`: unlimited). A session closes with ``SessionCloseReason/maxDuration`` once the
+    /// watermark reaches its opening event time + this duration, or when an event at or after
+    /// that time arrives for it (that event opens the next session). At least 1 ms.
+    public var maximumSessionDuration: Duration?
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -37,7 +42,8 @@ public struct SessionStoreConfiguration: Sendable, Hashable {
         closedSessionRetention: Duration? = nil,
         maximumOpenSessions: Int = 1_000_000,
         maximumRememberedSessions: Int = 1_000_000,
-        closedEventPolicy: ClosedEventPolicy = .atWatermark
+        closedEventPolicy: ClosedEventPolicy = .atWatermark,
+        maximumSessionDuration: Duration? = nil
     ) {
         self.inactivityTimeout = inactivityTimeout
         self.allowedLateness = allowedLateness
@@ -46,6 +52,7 @@ public struct SessionStoreConfiguration: Sendable, Hashable {
         self.maximumOpenSessions = maximumOpenSessions
         self.maximumRememberedSessions = maximumRememberedSessions
         self.closedEventPolicy = closedEventPolicy
+        self.maximumSessionDuration = maximumSessionDuration
     }
 
     /// The inactivity timeout in milliseconds (at least 0).
@@ -54,6 +61,10 @@ public struct SessionStoreConfiguration: Sendable, Hashable {
     public var allowedLatenessMilliseconds: Int64 { max(0, EventTimeArithmetic.milliseconds(of: allowedLateness)) }
     /// The idle grace period in milliseconds (at least 0).
     public var idleGracePeriodMilliseconds: Int64 { max(0, EventTimeArithmetic.milliseconds(of: idleGracePeriod)) }
+    /// The maximum session duration in milliseconds (at least 1; `Int64.max` when unlimited).
+    public var maximumSessionDurationMilliseconds: Int64 {
+        maximumSessionDuration.map { max(1, EventTimeArithmetic.milliseconds(of: $0)) } ?? .max
+    }
     /// The closed-session retention in milliseconds (at least 0).
     public var closedSessionRetentionMilliseconds: Int64 {
         max(0, EventTimeArithmetic.milliseconds(of: closedSessionRetention ?? inactivityTimeout))

@@ -12,6 +12,8 @@ public struct SessionStoreMetrics: Sendable, Hashable {
     public internal(set) var closedByEvent = 0
     /// Sessions ended by the inactivity timeout (not counting early closes).
     public internal(set) var inactivityTimeouts = 0
+    /// Sessions ended by the maximum session duration (not counting early closes).
+    public internal(set) var maxDurationCloses = 0
     /// Sessions closed early because the open-session cap was reached.
     public internal(set) var evictions = 0
     /// Sessions closed early by `closeAllOpen()`.

@@ -41,13 +41,17 @@ public final class PartitionTopology {
     ///   - key: the record key (the interaction id), if any.
     ///   - value: the record value, if any.
     ///   - offset: its input offset (kept as the retained offset of a session it opens).
+    ///   - recordTimestampMs: the Kafka record's timestamp (CreateTime or LogAppendTime) in ms, or
+    ///     nil (or negative, Kafka's "no timestamp") when unknown. An event whose timestamp is more
+    ///     than ``TopologyConfiguration/maxClockSkewMs`` ahead of it is dead-lettered with
+    ///     `future_timestamp` and touches neither the watermark nor any session. Unknown: no check.
     ///   - arrivalMs: wall-clock arrival time in ms (only for idle advancement).
     ///   - emit: receives the outputs this record causes, in order.
     public func process(
-        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, offset: Int64, arrivalMs: Int64,
-        emit: (TopologyOutput) -> Void
+        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, offset: Int64, recordTimestampMs: Int64? = nil,
+        arrivalMs: Int64, emit: (TopologyOutput) -> Void
     ) {
-        engine.process(key: key, value: value, offset: offset, arrivalMs: arrivalMs, emit: emit)
+        engine.process(key: key, value: value, offset: offset, recordTimestampMs: recordTimestampMs, arrivalMs: arrivalMs, emit: emit)
     }
 
     /// A wall-clock tick: advances an idle partition's watermark and emits what closes.
@@ -84,8 +88,16 @@ public final class PartitionTopology {
     public var watermark: Int64 { engine.store.watermark ?? Int64.min }
     /// The smallest input offset still needed to rebuild open (and remembered) sessions.
     public var minimumRetainedOffset: Int64? { engine.store.minimumRetainedOffset }
+    /// The event time of the record at ``minimumRetainedOffset`` (raised to the watermark at
+    /// which it was processed, so a backfilled record counts from when it was read), or a lower
+    /// bound of it within its block of 64 offsets; nil when nothing is retained. O(1), for the
+    /// "committed offset behind by N s of event time" metric: `watermark − oldestRetainedEventTime`
+    /// stays below ``TopologyConfiguration/retainedEventTimeBoundMs`` (maximum session duration
+    /// + max(inactivity timeout, 2 windows + allowed lateness)), up to the spread of event times
+    /// within those 64 records.
+    public var oldestRetainedEventTime: Int64? { engine.store.oldestRetainedEventTime }
     public var openSessionCount: Int { engine.store.openSessionCount }
-    /// The earliest inactivity deadline among open sessions (for a process-wide cap).
+    /// The earliest deadline (inactivity or maximum duration) among open sessions (for a process-wide cap).
     public func earliestDeadline() -> Int64? { engine.store.earliestOpenDeadline() }
     /// Counters of the session store.
     public var sessionMetrics: SessionStoreMetrics { engine.store.metrics }

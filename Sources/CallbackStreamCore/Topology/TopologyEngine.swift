@@ -9,6 +9,11 @@
 struct TopologyEngine {
     let configuration: TopologyConfiguration
     let decoder: LifecycleEventDecoder
+    /// The clock skew allowed ahead of a record's timestamp (at least 0).
+    let maxClockSkew: Int64
+    /// Dead letters larger than this many bytes (the decoder's effective record limit) carry a
+    /// prefix of at most ``deadLetterPrefixBytes`` bytes, with the original size and hash.
+    let deadLetterLimit: Int
     var store: SessionStore<InteractionState>
     var sink: TopologySink
 
@@ -21,30 +26,49 @@ struct TopologyEngine {
             idleGracePeriod: .milliseconds(configuration.idleAdvanceAfterMs),
             // Remember closed sessions at least until the window they contributed to is emitted,
             // so that the commit offset also covers still-open windows.
-            closedSessionRetention: .milliseconds(max(configuration.inactivityTimeoutMs, 2 * configuration.windowMs + configuration.allowedLatenessMs)),
+            closedSessionRetention: .milliseconds(configuration.closedSessionRetentionMs),
             maximumOpenSessions: configuration.maxOpenSessions,
-            maximumRememberedSessions: configuration.maxRememberedSessions))
+            maximumRememberedSessions: configuration.maxRememberedSessions,
+            maximumSessionDuration: .milliseconds(configuration.maxSessionDurationMs)))
         sink = TopologySink(partition: partition, configuration: configuration)
+        maxClockSkew = max(0, configuration.maxClockSkewMs)
+        deadLetterLimit = decoder.limits.maxRecordBytes
     }
+
+    /// The largest dead-letter value: a bigger record is cut to this prefix (contract §1).
+    static let deadLetterPrefixBytes = 4096
 
     // MARK: - Inputs
 
-    /// See ``PartitionTopology/process(key:value:offset:arrivalMs:emit:)``.
+    /// See ``PartitionTopology/process(key:value:offset:recordTimestampMs:arrivalMs:emit:)``.
     mutating func process(
-        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, offset: Int64, arrivalMs: Int64,
-        emit: (TopologyOutput) -> Void
+        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, offset: Int64, recordTimestampMs: Int64? = nil,
+        arrivalMs: Int64, emit: (TopologyOutput) -> Void
     ) {
         let arrival = WallInstant(milliseconds: arrivalMs)
         guard let value else {
             store.noteArrival(at: arrival)
-            Self.deadLetter(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), code: .invalidJSON, detail: "record has no value", offset: offset, emit: emit)
+            deadLetter(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), code: .invalidJSON, detail: "record has no value", offset: offset, emit: emit)
             return
         }
         switch decoder.decode(key: key, value: value) {
         case .rejected(let rejection):
             store.noteArrival(at: arrival)
-            Self.deadLetter(key: key, value: value, code: rejection.code, detail: rejection.detail, offset: offset, emit: emit)
+            deadLetter(key: key, value: value, code: rejection.code, detail: rejection.detail, offset: offset, emit: emit)
         case .event(let event):
+            // Contract §1: an event too far ahead of its record's timestamp is not trusted. Decided
+            // by the record alone (a replay decides the same); it only counts as an arrival, so it
+            // neither moves the watermark nor closes anything. Negative record timestamps are
+            // Kafka's "none" and mean unknown, like nil.
+            if let recordTimestampMs, recordTimestampMs >= 0,
+               event.timestamp > EventTimeArithmetic.add(recordTimestampMs, maxClockSkew) {
+                store.noteArrival(at: arrival)
+                deadLetter(
+                    key: key, value: value, code: .futureTimestamp,
+                    detail: "event time \(event.timestamp) is more than \(maxClockSkew) ms ahead of the record timestamp \(recordTimestampMs)",
+                    offset: offset, emit: emit)
+                return
+            }
             let keepFormValues = configuration.includeFormValues
             let route = store.route(
                 interactionId: event.interactionId.bytes, eventTime: event.timestamp, offset: offset, arrivedAt: arrival
@@ -58,15 +82,15 @@ struct TopologyEngine {
                 case .duplicate:
                     break
                 case .limitExceeded:
-                    Self.deadLetter(key: key, value: value, code: .tooLarge, detail: "the session has reached its size limit (events or distinct values)", offset: offset, emit: emit)
+                    deadLetter(key: key, value: value, code: .tooLarge, detail: "the session has reached its size limit (events or distinct values)", offset: offset, emit: emit)
                 }
             case .late(let closedAt, let sessionSeq):
-                Self.deadLetter(
+                deadLetter(
                     key: key, value: value, code: .lateEvent,
                     detail: "event time \(event.timestamp) is not after the close of session \(sessionSeq) at \(closedAt)",
                     offset: offset, emit: emit)
             case .rejected:
-                Self.deadLetter(key: key, value: value, code: .badType, detail: "interactionId is empty or longer than \(SessionStore<InteractionState>.maximumKeyLength) bytes", offset: offset, emit: emit)
+                deadLetter(key: key, value: value, code: .badType, detail: "interactionId is empty or longer than \(SessionStore<InteractionState>.maximumKeyLength) bytes", offset: offset, emit: emit)
             }
         }
         drain(emit: emit)
@@ -90,11 +114,22 @@ struct TopologyEngine {
 
     // MARK: - Outputs
 
-    static func deadLetter(
+    /// Emits a dead letter: the record unchanged, or — when its value is larger than the record
+    /// limit — a prefix of at most ``deadLetterPrefixBytes`` bytes with the original size and
+    /// SHA-256 (contract §1), so that no record is too large for the dead-letter topic.
+    func deadLetter(
         key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, code: RejectionCode, detail: String, offset: Int64,
         emit: (TopologyOutput) -> Void
     ) {
-        emit(TopologyOutput(key: key, value: value, info: .deadLetter(code: code, detail: detail, sourceOffset: offset), evicted: false))
+        let info = TopologyOutput.Info.deadLetter(code: code, detail: detail, sourceOffset: offset)
+        guard value.count > deadLetterLimit else {
+            emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
+            return
+        }
+        let prefix = UnsafeRawBufferPointer(rebasing: value[..<min(deadLetterLimit, Self.deadLetterPrefixBytes)])
+        emit(TopologyOutput(
+            key: key, value: prefix, info: info, evicted: false,
+            original: DeadLetterOriginal(size: value.count, sha256: SHA256.hexDigest(of: value))))
     }
 
     /// Summarizes what the store closed, then emits the windows the watermark completed.

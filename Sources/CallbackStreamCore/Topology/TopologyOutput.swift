@@ -9,7 +9,8 @@ public struct TopologyOutput {
         /// session by default — nothing is to be produced; it is only counted). `summaryID` is
         /// its id's UTF-8 bytes (empty when not published), valid only during the callback.
         case summary(summaryID: UnsafeRawBufferPointer, outcome: Outcome, closeReason: CloseReason, stages: FunnelStages, published: Bool)
-        /// An input record for the dead-letter topic, with its reason.
+        /// An input record for the dead-letter topic, with its reason. When ``TopologyOutput/original``
+        /// is set, `value` is only a prefix of the record's value (see there).
         case deadLetter(code: RejectionCode, detail: String, sourceOffset: Int64)
         /// One tenant's partial aggregate of a window on this input partition, for the partials
         /// topic: produce it to partials partition
@@ -27,6 +28,23 @@ public struct TopologyOutput {
     public var info: Info
     /// The session was closed early because the open-session cap was reached.
     public var evicted: Bool
+    /// For a dead letter whose value was larger than the record limit: `value` is then only its
+    /// first min(limit, 4096) bytes, and this describes the whole original value — for the
+    /// dead-letter headers `original.size` and `original.sha256` (contract §1). Nil otherwise.
+    public var original: DeadLetterOriginal? = nil
+}
+
+/// The size and hash of a dead letter's original value when only a prefix of it is published.
+public struct DeadLetterOriginal: Sendable, Hashable {
+    /// The original value's size in bytes (header `original.size`, in decimal).
+    public var size: Int
+    /// The SHA-256 of the whole original value as 64 lowercase hex digits (header `original.sha256`).
+    public var sha256: String
+
+    public init(size: Int, sha256: String) {
+        self.size = size
+        self.sha256 = sha256
+    }
 }
 
 /// The lifecycle stages a summarized session reached, for the funnel metrics.

@@ -48,7 +48,11 @@ struct TopologySink {
     mutating func summarize(_ closed: ClosedSession<InteractionState>, interactionId: UnsafeRawBufferPointer, emit: (TopologyOutput) -> Void) {
         var state = closed.state
         let outcome = state.outcome
-        let closeReason: CloseReason = closed.reason == .closed ? .closed : .inactivityTimeout
+        let closeReason: CloseReason = switch closed.reason {
+        case .closed: .closed
+        case .inactivityTimeout: .inactivityTimeout
+        case .maxDuration: .maxDuration
+        }
         let evicted = closed.earlyClose == .evicted
         var stages: FunnelStages = []
         if state.hasSeen(.opened) { stages.insert(.opened) }

@@ -36,7 +36,7 @@ internal struct WindowGroupAggregate: Sendable {
         }
         switch contribution.closeReason {
         case .closed: closedByEvent += 1
-        case .inactivityTimeout: inactivityTimeouts += 1
+        case .inactivityTimeout, .maxDuration: inactivityTimeouts += 1  // the stats schema has no maxDuration yet
         }
         switch contribution.earlyClose {
         case .evicted?: evicted += 1

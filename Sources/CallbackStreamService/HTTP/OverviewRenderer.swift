@@ -17,7 +17,8 @@ import Foundation
 ///  "produceErrors":[{"output":"dlq","code":"MSG_SIZE_TOO_LARGE","count":…}],
 ///  "statsMerge":{"partial":…,…},"statsOpenWindows":…,
 ///  "partitions":[{"partition":0,"consumed":…,"openSessions":…,"watermarkMs":…,
-///                 "watermarkLagSeconds":…,"consumerLag":…,"commitLagRecords":…}],
+///                 "watermarkLagSeconds":…,"consumerLag":…,"commitLagRecords":…,
+///                 "commitLagSeconds":…}],
 ///  "funnel":{"opened":…,"started":…,"submitted":…,"completed":…},
 ///  "summaries":[{"outcome":"completed","closeReason":"closed","count":…}],
 ///  "deadLettersByCode":{"invalid_json":…},
@@ -82,6 +83,7 @@ public enum OverviewRenderer {
         partitions.formUnion(snapshot.watermarkByPartition.keys)
         partitions.formUnion(snapshot.consumerLagByPartition.keys)
         partitions.formUnion(snapshot.commitLagRecordsByPartition.keys)
+        partitions.formUnion(snapshot.commitLagEventTimeMsByPartition.keys)
         for partition in partitions.sorted() {
             w.element(); w.open("{")
             w.field("partition", "\(partition)")
@@ -92,6 +94,7 @@ public enum OverviewRenderer {
             w.field("watermarkLagSeconds", watermark.map { number(Double(nowMs - $0) / 1000) } ?? "null")
             w.field("consumerLag", snapshot.consumerLagByPartition[partition].map { "\($0)" } ?? "null")
             w.field("commitLagRecords", snapshot.commitLagRecordsByPartition[partition].map { "\($0)" } ?? "null")
+            w.field("commitLagSeconds", snapshot.commitLagEventTimeMsByPartition[partition].map { number(Double($0) / 1000) } ?? "null")
             w.close("}")
         }
         w.close("]")

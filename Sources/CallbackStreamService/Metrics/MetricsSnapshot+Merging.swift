@@ -22,6 +22,7 @@ extension MetricsSnapshot {
             merged.watermarkByPartition.merge(other.watermarkByPartition, uniquingKeysWith: max)
             merged.consumerLagByPartition.merge(other.consumerLagByPartition, uniquingKeysWith: max)
             merged.commitLagRecordsByPartition.merge(other.commitLagRecordsByPartition, uniquingKeysWith: max)
+            merged.commitLagEventTimeMsByPartition.merge(other.commitLagEventTimeMsByPartition, uniquingKeysWith: max)
             merged.statsMerge.merge(other.statsMerge, uniquingKeysWith: +)
             merged.openStatsWindows += other.openStatsWindows
             merged.lateEvents += other.lateEvents

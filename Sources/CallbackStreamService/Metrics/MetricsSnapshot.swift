@@ -72,6 +72,10 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// Records between the committed offset and the position, per partition: what a restart
     /// re-reads (bounded: see the README's "Delivery guarantees").
     public var commitLagRecordsByPartition: [Int32: Int64] = [:]
+    /// Event time (ms) between the partition's watermark and the oldest record its state still
+    /// needs: how far back in time the committed offset is held (bounded by
+    /// max-session-duration + max(inactivity-timeout, 2 × window + allowed-lateness)).
+    public var commitLagEventTimeMsByPartition: [Int32: Int64] = [:]
     public var commitLatency = LatencyHistogram()
     public var deliveryLatency = LatencyHistogram()
     /// The stats merge stage's counters by event (`partial`, `progress_marker`, `rejected`,

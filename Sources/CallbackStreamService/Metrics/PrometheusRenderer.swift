@@ -89,6 +89,10 @@ public enum PrometheusRenderer {
         for (partition, lag) in snapshot.commitLagRecordsByPartition.sorted(by: { $0.key < $1.key }) {
             sample(p + "commit_lag_records", [("partition", "\(partition)")], "\(lag)")
         }
+        header(p + "commit_lag_seconds", "gauge", "Event time between the partition's watermark and the oldest record its open or remembered sessions still need (the committed offset is held there; bounded by max-session-duration + max(inactivity-timeout, 2 x window + allowed-lateness)).")
+        for (partition, lag) in snapshot.commitLagEventTimeMsByPartition.sorted(by: { $0.key < $1.key }) {
+            sample(p + "commit_lag_seconds", [("partition", "\(partition)")], number(Double(lag) / 1000))
+        }
         histogram(p + "commit_latency_seconds", "Time from requesting an offset commit to its acknowledgement.", snapshot.commitLatency)
         histogram(p + "delivery_latency_seconds", "Time from produce to delivery report.", snapshot.deliveryLatency)
         header(p + "replaying_partitions", "gauge", "Partitions rebuilding state by replay.")

@@ -81,13 +81,18 @@ final class RecordCollector<Producer: OutputProducer> {
         case let .deadLetter(code, detail, sourceOffset):
             kind = .dlq
             topic = topics.deadLetters
-            headers = [
+            var letterHeaders = [
                 KafkaHeader(name: "error", value: code.rawValue),
                 KafkaHeader(name: "error.detail", value: detail),
                 KafkaHeader(name: "source.topic", value: topics.input),
                 KafkaHeader(name: "source.partition", value: "\(task.partition)"),
                 KafkaHeader(name: "source.offset", value: "\(sourceOffset)"),
             ]
+            if let original = output.original {  // the value is a bounded prefix of a larger record
+                letterHeaders.append(KafkaHeader(name: "original.size", value: "\(original.size)"))
+                letterHeaders.append(KafkaHeader(name: "original.sha256", value: original.sha256))
+            }
+            headers = letterHeaders
             counts.deadLettersByCode[code.rawValue, default: 0] += 1
             if code == .lateEvent { counts.lateEvents += 1 }
         case let .partial(windowStart):

@@ -84,10 +84,10 @@ final class StreamTask {
         consumedSincePublish &+= 1
         ledger.willProcess(offset: offset, watermark: topology.watermark, retainedOffset: topology.minimumRetainedOffset)
         guard let mark = replayThrough else {
-            topology.process(key: key, value: value, offset: offset, arrivalMs: arrivalMs, emit: publish)
+            topology.process(key: key, value: value, offset: offset, recordTimestampMs: recordTimestampMs, arrivalMs: arrivalMs, emit: publish)
             return false
         }
-        topology.process(key: key, value: value, offset: offset, arrivalMs: arrivalMs) { _ in }
+        topology.process(key: key, value: value, offset: offset, recordTimestampMs: recordTimestampMs, arrivalMs: arrivalMs) { _ in }
         guard offset >= mark else { return false }
         finishReplay()
         return true
@@ -161,6 +161,14 @@ final class StreamTask {
 
     /// How many records the committed offset is behind the position (what a restart re-reads).
     var commitLagRecords: Int64 { max(0, ledger.nextOffset - committedOffset) }
+
+    /// How far, in event time (ms), the oldest record retained state still needs is behind the
+    /// watermark: the part of the commit lag that sessions, reopen chains and remembered sessions
+    /// hold (bounded by ``TopologyConfiguration/retainedEventTimeBoundMs``); 0 when none.
+    var retainedEventTimeLagMs: Int64 {
+        guard let oldest = topology.oldestRetainedEventTime, topology.watermark != Int64.min else { return 0 }
+        return max(0, topology.watermark - oldest)
+    }
 
     /// The last commit request failed: the next ``commitRequest()`` tries again.
     func commitFailed() {

@@ -356,11 +356,13 @@ final class StreamThread: @unchecked Sendable {
         metrics.openSessionsByPartition = [:]
         metrics.watermarkByPartition = [:]
         metrics.commitLagRecordsByPartition = [:]
+        metrics.commitLagEventTimeMsByPartition = [:]
         collector?.contribute(to: &metrics)
         for task in manager.tasks.values {
             foldCounts(of: task)
             metrics.openSessionsByPartition[task.partition] = task.topology.openSessionCount
             metrics.commitLagRecordsByPartition[task.partition] = task.commitLagRecords
+            metrics.commitLagEventTimeMsByPartition[task.partition] = task.retainedEventTimeLagMs
             if task.topology.watermark != Int64.min { metrics.watermarkByPartition[task.partition] = task.topology.watermark }
         }
         if let consumer {

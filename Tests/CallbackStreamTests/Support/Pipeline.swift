@@ -129,6 +129,9 @@ func httpGet(port: Int, _ path: String) async throws -> (status: Int, body: Stri
     process.closeInput()
     try await process.waitForExit()
     let output = process.stdout
+    guard !output.isEmpty else {
+        throw ChildProcess.DeadlineExceeded(description: "GET \(path) on port \(port) failed: \(process.stderr.suffix(1_000))")
+    }
     let newline = output.firstIndex(of: "\n") ?? output.endIndex
     return (Int(output[..<newline]) ?? 0, newline < output.endIndex ? String(output[output.index(after: newline)...]) : "")
 }
