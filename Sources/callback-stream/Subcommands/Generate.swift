@@ -58,6 +58,9 @@ extension CallbackStream {
         @Option(help: "Also produce this many malformed records of every kind (they belong in the dead-letter topic).")
         var malformed = 0
 
+        @Option(help: "Comma-separated tenants for attributes.tenant; the first is the most frequent (weights 1, 1/2, 1/3, …). (default: acme,globex,initech,umbrella,hooli)")
+        var tenants: String?
+
         @Option(help: "Write the ground truth as JSON to this file.")
         var truth: String?
 
@@ -123,6 +126,7 @@ extension CallbackStream {
             var profile = TrafficProfile()
             if let duplicateRate { profile.duplicateRate = duplicateRate }
             if let outOfOrderRate { profile.outOfOrderRate = outOfOrderRate }
+            if let tenants { profile.tenants = tenants.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             var configuration = TrafficConfiguration(
                 seed: seed, interactions: interactions, startTimeMs: start,
                 spanMs: Int64(interactions) * spacing, inactivityTimeoutMs: timeout,
