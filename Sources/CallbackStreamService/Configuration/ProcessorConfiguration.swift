@@ -28,6 +28,10 @@ public struct ProcessorConfiguration: Sendable, Equatable {
     /// Wall-clock time a partition must receive nothing before its watermark advances with the wall clock.
     public var idleAdvanceAfterMs: Int64 = 10_000
     public var windowMs: Int64 = 60_000
+    /// How far an event's timestamp may be ahead of its record timestamp (contract §1).
+    public var maxClockSkewMs: Int64 = 5 * 60_000
+    /// Longest a session may last from its first event (contract §2).
+    public var maxSessionDurationMs: Int64 = 60 * 60_000
     public var alertThreshold: Double = 0.2
     public var alertMinVolume: Int = 20
     public var maxOpenSessions: Int = 1_000_000

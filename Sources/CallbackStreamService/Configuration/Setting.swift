@@ -47,6 +47,10 @@ extension Setting {
         duration("allowed-lateness", "How far behind the newest event time an event may arrive; watermark = max event time − lateness.", "5s", positive: false) { $0.allowedLatenessMs = $1 },
         duration("idle-advance-after", "Wall-clock time a partition must be silent before its watermark advances with the wall clock.", "10s", positive: false) { $0.idleAdvanceAfterMs = $1 },
         duration("window", "Length of the tumbling event-time windows for stats and alerts.", "1m", positive: true) { $0.windowMs = $1 },
+        duration("max-clock-skew", "How far an event's timestamp may be ahead of its Kafka record timestamp; an event further ahead is dead-lettered (future_timestamp) and never moves the watermark or touches a session.", "5m", positive: false) { $0.maxClockSkewMs = $1 },
+        duration("max-session-duration", "Longest a session may last from its first event; it then ends with closeReason maxDuration (a hot or broken key such as \"undefined\" never holds state or the committed offset for longer).", "1h", positive: true) { $0.maxSessionDurationMs = $1 },
+        text("stats-partials-topic", "Internal topic of window partials and progress markers between the partition tasks and the stats merge stage (create it like the other topics; keep its partition count fixed).", "callback.stats.partials") { $0.statsPartialsTopic = $1 },
+        duration("stats-merge-timeout", "Wall-clock time after which the merge stage publishes a window that some input partition never reported (counted as incomplete; default max(90s, 2 × window + allowed-lateness + idle-advance-after)).", nil, positive: true) { $0.statsMergeTimeoutMs = $1 },
         Setting(name: "alert-threshold", help: "Alert when errors/submissions in a window is above this ratio (0…1).", defaultValue: "0.2") { config, value throws(SettingValueError) in
             guard let ratio = Double(value), ratio >= 0, ratio <= 1 else {
                 throw SettingValueError(message: "'\(value)' is not a ratio between 0 and 1")
@@ -92,7 +96,7 @@ extension Setting {
     }
 
     private static func duration(
-        _ name: String, _ help: String, _ defaultValue: String, positive: Bool,
+        _ name: String, _ help: String, _ defaultValue: String?, positive: Bool,
         _ set: @escaping @Sendable (inout ProcessorConfiguration, Int64) -> Void
     ) -> Setting {
         Setting(name: name, help: help + " Units: ms, s, m, h, d.", defaultValue: defaultValue) { config, value throws(SettingValueError) in

@@ -14,7 +14,9 @@ extension ProcessorConfiguration {
             includeFormValues: includeFormValues,
             publishNotOpened: publishNotOpened,
             maxOpenSessions: maxOpenSessions,
-            maxRememberedSessions: maxRememberedSessions)
+            maxRememberedSessions: maxRememberedSessions,
+            maxClockSkewMs: maxClockSkewMs,
+            maxSessionDurationMs: maxSessionDurationMs)
         // inputPartitionCount: set from the input topic's metadata by the stream thread.
     }
 }

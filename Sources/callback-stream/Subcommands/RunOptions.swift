@@ -15,6 +15,10 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("allowed-lateness"), help: help("allowed-lateness")) var allowedLateness: String?
     @Option(name: .customLong("idle-advance-after"), help: help("idle-advance-after")) var idleAdvanceAfter: String?
     @Option(name: .customLong("window"), help: help("window")) var window: String?
+    @Option(name: .customLong("max-clock-skew"), help: help("max-clock-skew")) var maxClockSkew: String?
+    @Option(name: .customLong("max-session-duration"), help: help("max-session-duration")) var maxSessionDuration: String?
+    @Option(name: .customLong("stats-partials-topic"), help: help("stats-partials-topic")) var statsPartialsTopic: String?
+    @Option(name: .customLong("stats-merge-timeout"), help: help("stats-merge-timeout")) var statsMergeTimeout: String?
     @Option(name: .customLong("alert-threshold"), help: help("alert-threshold")) var alertThreshold: String?
     @Option(name: .customLong("alert-min-volume"), help: help("alert-min-volume")) var alertMinVolume: String?
     @Option(name: .customLong("max-open-sessions"), help: help("max-open-sessions")) var maxOpenSessions: String?
@@ -44,6 +48,8 @@ struct RunOptions: ParsableArguments {
             ("output-topic", outputTopic), ("dlq-topic", dlqTopic), ("stats-topic", statsTopic),
             ("alerts-topic", alertsTopic), ("inactivity-timeout", inactivityTimeout),
             ("allowed-lateness", allowedLateness), ("idle-advance-after", idleAdvanceAfter), ("window", window),
+            ("max-clock-skew", maxClockSkew), ("max-session-duration", maxSessionDuration),
+            ("stats-partials-topic", statsPartialsTopic), ("stats-merge-timeout", statsMergeTimeout),
             ("alert-threshold", alertThreshold), ("alert-min-volume", alertMinVolume),
             ("max-open-sessions", maxOpenSessions), ("max-remembered-sessions", maxRememberedSessions), ("max-record-bytes", maxRecordBytes),
             ("metrics-address", metricsAddress), ("metrics-port", metricsPort), ("log-format", logFormat),
