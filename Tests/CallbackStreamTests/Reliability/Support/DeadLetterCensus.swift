@@ -5,7 +5,9 @@ import Foundation
 /// be there once, with its original key and bytes, the right `error` code and its source headers.
 ///
 /// Records are matched by a digest of key and value (the expected set is computed up front from
-/// ``MalformedRecordGenerator``, so gigabytes of oversized values need not be kept).
+/// ``MalformedRecordGenerator``, so gigabytes of oversized values need not be kept). A value larger
+/// than the record limit is dead-lettered as its first ``prefixBytes`` bytes with the header
+/// `original.size`: such records are matched by that prefix and the original length.
 struct DeadLetterCensus: Sendable {
     /// Identity of a record's bytes.
     struct Digest: Hashable, Sendable {
@@ -13,15 +15,26 @@ struct DeadLetterCensus: Sendable {
         var value: Int
         var valueLength: Int
 
-        init(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
+        /// - Parameter originalLength: the length of the whole value when `value` is its prefix.
+        init(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, originalLength: Int? = nil) {
             var hasher = Hasher()
             if let key { hasher.combine(bytes: key) }
             self.key = hasher.finalize()
             var valueHasher = Hasher()
             if let value { valueHasher.combine(bytes: value) }
             self.value = valueHasher.finalize()
-            valueLength = value?.count ?? 0  // a null value and an empty one are the same bytes
+            valueLength = originalLength ?? value?.count ?? 0  // a null value and an empty one are the same bytes
         }
+    }
+
+    /// The processor's default record limit (`--max-record-bytes`) and the prefix a larger value is cut to.
+    static let recordLimit = 65_536
+    static let prefixBytes = 4_096
+
+    /// The digest of the dead letter the processor makes of `value`.
+    static func deadLetterDigest(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) -> Digest {
+        guard value.count > recordLimit else { return Digest(key: key, value: value) }
+        return Digest(key: key, value: UnsafeRawBufferPointer(rebasing: value.prefix(prefixBytes)), originalLength: value.count)
     }
 
     private struct Expected: Sendable {
@@ -43,7 +56,7 @@ struct DeadLetterCensus: Sendable {
     init(seed: UInt64, count: Int, startTimeMs: Int64 = TrafficConfiguration.defaultStartTimeMs) {
         for bad in MalformedRecordGenerator(seed: seed, count: count, startTimeMs: startTimeMs) {
             let digest = bad.record.key.withUnsafeBytes { key in
-                bad.record.value.withUnsafeBytes { value in Digest(key: key, value: value) }
+                bad.record.value.withUnsafeBytes { value in Self.deadLetterDigest(key: key, value: value) }
             }
             expected[digest] = Expected(code: bad.expectedErrorCode, kind: bad.kind)
         }
@@ -70,7 +83,7 @@ struct DeadLetterCensus: Sendable {
             || record.header("source.offset") == nil || (record.header("error.detail") ?? "").isEmpty {
             if badHeaders.count < 10 { badHeaders.append("\(record.partition)@\(record.offset): \(record.headers.prefix(300))") }
         }
-        let digest = Digest(key: record.key, value: record.value)
+        let digest = Digest(key: record.key, value: record.value, originalLength: record.header("original.size").flatMap { Int($0) })
         guard var entry = expected[digest] else {
             unexpected += 1
             return
