@@ -61,6 +61,8 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The dashboard page, compiled into the module as bytes (`PackageResources`).
+            resources: [.embedInCode("Resources/dashboard.html")],
             swiftSettings: strict
         ),
         // Throughput of the core (decode, state, encode): `swift run -c release CoreBenchmark`.
