@@ -6,7 +6,9 @@
 /// from anywhere but this server (a Content-Security-Policy forbids it). The script polls
 /// `api/overview` (``OverviewRenderer``) every second — `?interval=MS` overrides it, at least
 /// 200 — computes the rates from the counters itself (5 s moving averages), keeps five minutes
-/// of history in the page, and looks up live sessions at `sessions/{interactionId}`.
+/// of history in the page, starting from the server's own recent history (`api/history`, see
+/// ``MetricsHistory``) so that the chart is full on load, and looks up live sessions at
+/// `sessions/{interactionId}`.
 ///
 /// Elements that tests read have stable ids whose text is the plain number (or `–` before
 /// the first data): `events-total`, `events-rate`, `events-rate-peak`, `summaries-total`,
@@ -15,7 +17,8 @@
 /// `funnel-submitted`, `funnel-completed`, `outcome-<outcome>`, `dlq-<code>`, `error-ratio`,
 /// `alert-threshold`, `alerts-recent-count`, `consumer-lag-total`, `watermark-lag-max`,
 /// `partition-count`, `replaying-partitions`, `ready` (`ready`/`not ready`), `poll-count`,
-/// `session-status` (`found`/`not found`/`error`).
+/// `chart-points` (points drawn in the throughput chart), `history-samples` (samples loaded
+/// from `api/history`), `session-status` (`found`/`not found`/`error`).
 public enum DashboardPage {
     /// The page's bytes, exactly as in `Resources/dashboard.html`.
     public static var bytes: [UInt8] { PackageResources.dashboard_html }

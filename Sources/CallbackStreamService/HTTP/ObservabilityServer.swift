@@ -5,10 +5,13 @@ import ServiceLifecycle
 import Synchronization
 
 /// The embedded HTTP server: `/metrics`, `/healthz`, `/readyz`, `/sessions/{id}`,
-/// `/api/overview` and `/`.
+/// `/api/overview`, `/api/history` and `/`.
 ///
 /// Everything it shows comes from the poll loop's published ``MetricsSnapshot`` (one source of
 /// truth) or from ``SessionQueries`` answered by the loops; it never touches processor state.
+/// While it listens it samples the published totals once a ``MetricsHistory/spacingMs`` into
+/// ``MetricsHistory`` (`/api/history`), so that the dashboard's throughput chart is full the
+/// moment the page opens.
 ///
 /// A ``ServiceLifecycle/Service``: it serves until graceful shutdown or cancellation. When it
 /// cannot listen (the port is taken), ``run()`` and ``listeningPort()`` fail at once with an
@@ -16,6 +19,7 @@ import Synchronization
 public final class ObservabilityServer: Service, Sendable {
     private let server: HTTPServer
     private let board: MetricsBoard
+    private let history: MetricsHistory
     private let lookup: @Sendable (String) async -> String?
     private let clock: @Sendable () -> Int64
     private let overview: @Sendable (MetricsSnapshot, Int64) -> String
@@ -32,6 +36,7 @@ public final class ObservabilityServer: Service, Sendable {
     ///   - port: port to bind; 0 picks a free one (see ``listeningPort()``).
     ///   - portSetting: how a user changes the port, for the error when it is taken.
     ///   - board: where the poll loop publishes its counters.
+    ///   - history: where the recent totals are kept for `/api/history`.
     ///   - lookup: asks the poll loops for a live session's JSON by interaction id
     ///     (``SessionQueries/lookup(_:in:)``); `nil` when no open session has that id.
     ///   - overview: renders the `/api/overview` JSON from a snapshot.
@@ -39,7 +44,7 @@ public final class ObservabilityServer: Service, Sendable {
     ///   - nowMs: the wall clock in ms since epoch.
     public init(
         address: String, port: Int, portSetting: String = "--metrics-port or CALLBACK_STREAM_METRICS_PORT",
-        board: MetricsBoard,
+        board: MetricsBoard, history: MetricsHistory = MetricsHistory(),
         lookup: @escaping @Sendable (String) async -> String?,
         overview: @escaping @Sendable (MetricsSnapshot, Int64) -> String,
         dashboardHTML: String,
@@ -48,6 +53,7 @@ public final class ObservabilityServer: Service, Sendable {
         let socketAddress = try sockaddr_in.inet(ip4: address, port: UInt16(port))
         self.server = HTTPServer(address: socketAddress, timeout: 15, logger: .disabled)
         self.board = board
+        self.history = history
         self.lookup = lookup
         self.clock = nowMs
         self.overview = overview
@@ -69,7 +75,7 @@ public final class ObservabilityServer: Service, Sendable {
         }
     }
 
-    /// Runs the server until it stops; says when it listens (or why it cannot).
+    /// Runs the server and, once it listens, the history sampler; returns when the server stops.
     private func serve() async throws {
         // Each child says whether it was the server (whose end ends serving).
         try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -93,7 +99,7 @@ public final class ObservabilityServer: Service, Sendable {
                     guard case let .ip4(_, bound)? = await server.listeningAddress else { return false }
                     listening.resolve(.success(Int(bound)))
                     if stopping.load(ordering: .relaxed) { await server.stop(timeout: 1) }  // stopped while binding
-                    try await Task.sleep(for: .seconds(365 * 86_400))  // until serving ends
+                    try await sampleHistory()
                 } catch is CancellationError {
                     // serving ended
                 }
@@ -105,8 +111,17 @@ public final class ObservabilityServer: Service, Sendable {
         }
     }
 
+    /// Keeps the published totals in ``MetricsHistory`` once a spacing, until cancelled.
+    private func sampleHistory() async throws {
+        let spacing = Duration.milliseconds(history.spacingMs)
+        while true {
+            history.record(board.snapshot, atMs: clock())
+            try await Task.sleep(for: spacing)
+        }
+    }
+
     private func appendRoutes() async {
-        let (server, board, lookup, overview, page, nowMs) = (self.server, self.board, self.lookup, self.overview, self.page, self.clock)
+        let (server, board, history, lookup, overview, page, nowMs) = (self.server, self.board, self.history, self.lookup, self.overview, self.page, self.clock)
         await server.appendRoute("GET /metrics") { _ in
             HTTPResponse(statusCode: .ok, headers: [.contentType: PrometheusRenderer.contentType],
                          body: Data(PrometheusRenderer.render(board.snapshot, nowMs: nowMs()).utf8))
@@ -130,6 +145,10 @@ public final class ObservabilityServer: Service, Sendable {
         await server.appendRoute("GET /api/overview") { _ in
             HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                          body: Data(overview(board.snapshot, nowMs()).utf8))
+        }
+        await server.appendRoute("GET /api/history") { _ in
+            HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
+                         body: Data(OverviewRenderer.renderHistory(history.samples, spacingMs: history.spacingMs, nowMs: nowMs()).utf8))
         }
         await server.appendRoute("GET /") { _ in
             HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: page)
