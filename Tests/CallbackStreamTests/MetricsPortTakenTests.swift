@@ -38,18 +38,17 @@ import Testing
 
     @Test func aTakenPortFailsAtOnceNamingTheAddressPortAndSetting() async throws {
         let occupied = try OccupiedPort()
-        let clock = ContinuousClock()
-        let started = clock.now
         // No broker is needed: the HTTP server is bound before the processor joins the group.
         let processor = try ChildProcess(Pipeline.binary, [
             "run", "--bootstrap-servers", "127.0.0.1:9", "--metrics-address", "127.0.0.1", "--metrics-port", "\(occupied.port)",
         ])
         defer { processor.kill() }
         processor.closeInput()
-        let exit = try await processor.waitForExit(timeout: .seconds(9))
-        let elapsed = clock.now - started
+        let exit = try await processor.waitForExit(timeout: .seconds(60))
         #expect(exit.status == 1 && exit.reason == .exit, "exit \(exit): \(processor.stderr)")
-        #expect(elapsed < .seconds(5), "took \(elapsed) (before: a 10 s socket timeout)")
+        // The process's own lifetime (the test task may be scheduled late on a loaded machine).
+        let lifetime = try #require(processor.lifetime)
+        #expect(lifetime < .seconds(5), "ran \(lifetime) (before: a 10 s socket timeout)")
         let stderr = processor.stderr
         #expect(stderr.contains("127.0.0.1:\(occupied.port)"), "\(stderr)")
         #expect(stderr.contains("already in use"), "\(stderr)")
