@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -59,8 +60,13 @@ let package = Package(
                 "CallbackStreamCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            // The dashboard page, compiled into the module as bytes (`PackageResources`).
+            resources: [.embedInCode("Resources/dashboard.html")],
             swiftSettings: strict
         ),
         // Throughput of the core (decode, state, encode): `swift run -c release CoreBenchmark`.
@@ -85,6 +91,7 @@ let package = Package(
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -98,31 +105,40 @@ let package = Package(
             path: "Benchmarks/SessionBenchmark",
             swiftSettings: strict
         ),
+        // What every test target shares: `eventually`, the seeded random source.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka"],
+            dependencies: ["TestSupport", "Kafka"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CallbackStreamTests",
             // Runs the built `callback-stream` binary as a separate process; the dependency makes
             // SwiftPM build it before the tests.
-            dependencies: ["callback-stream", "CallbackTraffic", "CallbackStreamCore"],
+            dependencies: ["TestSupport", "callback-stream", "CallbackTraffic", "CallbackStreamCore"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CallbackStreamCoreTests",
-            dependencies: ["CallbackStreamCore"],
+            dependencies: ["TestSupport", "CallbackStreamCore"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CallbackStreamServiceTests",
-            dependencies: ["CallbackStreamService", "Kafka"],
+            dependencies: [
+                "TestSupport", "CallbackStreamService", "Kafka",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CallbackTrafficTests",
-            dependencies: ["CallbackTraffic"],
+            dependencies: ["TestSupport", "CallbackTraffic"],
             swiftSettings: strict
         ),
     ]

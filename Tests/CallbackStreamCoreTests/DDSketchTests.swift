@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CallbackStreamCore
 
@@ -26,7 +27,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3] as [UInt64])
     func percentilesAreWithinTheRelativeErrorBound(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let uniform = (0 ..< 5_000).map { _ in Int64.random(in: 1 ... 1_000_000, using: &random) }
         checkBound(uniform, "uniform")
         // Long-tailed, like session durations: exp of a uniform exponent, 1 ms … ~2.7 h.
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func mergingEqualsAddingEverything() {
-        var random = SeededGenerator(seed: 9)
+        var random = SeededRandom(seed: 9)
         let values = (0 ..< 3_000).map { _ in Int64.random(in: 0 ... 500_000, using: &random) }
         var whole = DDSketch(), left = DDSketch(), right = DDSketch()
         for (index, value) in values.enumerated() {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CallbackStreamCore
 
@@ -161,7 +162,7 @@ struct TopologyDriver {
     }
 
     @Test func theSameRecordsAndTicksAlwaysGiveTheSameOutputs() {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var records: [(String, String, Int64)] = []
         for i in 0..<200 {
             let id = "s\(i % 40)"

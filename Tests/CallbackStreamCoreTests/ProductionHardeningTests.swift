@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CallbackStreamCore
@@ -173,7 +174,7 @@ struct HardeningDriver {
     /// came before (a replay from any offset decides the same for each record).
     @Test func theDecisionIsTheSameInAReplay() {
         var records: [(String, Int64, Int64)] = []
-        var rng = SeededGenerator(seed: 15)
+        var rng = SeededRandom(seed: 15)
         for i in 0..<300 {
             let ts = Self.t0 + Int64(i) * 100
             let skewed = rng.next() % 10 == 0

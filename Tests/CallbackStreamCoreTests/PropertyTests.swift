@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 
 /// Random realistic sessions for property tests (seeded: failures reproduce).
 struct SessionGenerator {
-    var rng: SeededGenerator
+    var rng: SeededRandom
 
     struct Record {
         var json: String
@@ -91,8 +92,8 @@ struct SessionGenerator {
     /// Any arrival order gives the same summary bytes, except that `outOfOrder` is present
     /// exactly when the arrival order was not sorted by timestamp.
     @Test func anyPermutationGivesTheSameSummary() throws {
-        var gen = SessionGenerator(rng: SeededGenerator(seed: 7))
-        var rng = SeededGenerator(seed: 8)
+        var gen = SessionGenerator(rng: SeededRandom(seed: 7))
+        var rng = SeededRandom(seed: 8)
         var sawOutOfOrder = 0
         for index in 0..<300 {
             let records = gen.session(index: index)
@@ -119,8 +120,8 @@ struct SessionGenerator {
     /// Duplicates never change the summary except by adding `duplicate`, and `apply` reports
     /// exactly the repeated records as duplicates.
     @Test func duplicatesOnlyAddTheDuplicateAnomaly() throws {
-        var gen = SessionGenerator(rng: SeededGenerator(seed: 11))
-        var rng = SeededGenerator(seed: 12)
+        var gen = SessionGenerator(rng: SeededRandom(seed: 11))
+        var rng = SeededRandom(seed: 12)
         for index in 0..<300 {
             let records = gen.session(index: index).shuffled(using: &rng)
             let id = records[0].interactionId
@@ -149,7 +150,7 @@ struct SessionGenerator {
     /// Random byte strings never trap: the decoder returns an event or a rejection, and any
     /// event it returns can be applied and encoded into valid JSON.
     @Test func randomBytesNeverTrap() throws {
-        var rng = SeededGenerator(seed: 99)
+        var rng = SeededRandom(seed: 99)
         let alphabet = Array(#"{}[]:,"\ -0123456789.eE+truefalsnl"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF]
         let decoder = LifecycleEventDecoder()
         for _ in 0..<1_000 {
@@ -165,8 +166,8 @@ struct SessionGenerator {
     /// Mutations of valid events (byte flips, deletions, duplications, insertions, truncations)
     /// never trap either.
     @Test func mutatedEventsNeverTrap() throws {
-        var gen = SessionGenerator(rng: SeededGenerator(seed: 5))
-        var rng = SeededGenerator(seed: 6)
+        var gen = SessionGenerator(rng: SeededRandom(seed: 5))
+        var rng = SeededRandom(seed: 6)
         let decoder = LifecycleEventDecoder()
         let tokens = [#"\u"#, #"\ud800"#, "\"", "{", "[", "]", "}", ",", ":", "-", "1e999", "null", "\u{0}", "é", #"\\"#]
         var accepted = 0

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CallbackStreamCore
@@ -65,7 +66,7 @@ import Testing
         let configuration = TopologyConfiguration()
         #expect(configuration.retainedEventTimeBoundMs == 3_600_000 + 1_800_000)
         var checker = Checker(configuration)
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         func roll(_ n: UInt64) -> Int64 { Int64(rng.next() % n) }
         let names = ["ready", "opened", "started", "submitted", "completed", "closed"]
         var arrival: Int64 = 0
@@ -135,7 +136,7 @@ import Testing
     /// explicit watermarks and idle ticks.
     @Test(arguments: Array(1...12) as [UInt64])
     func randomTrafficStaysWithinTheBound(seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         func roll(_ n: UInt64) -> Int64 { Int64(rng.next() % n) }
         let inactivity = 2_000 + roll(8_000), window = 1_000 + roll(5_000), lateness = roll(2_000)
         let configuration = TopologyConfiguration(

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -53,7 +54,7 @@ import Testing
     @Test func encoderOutputMatchesTheSchemas() throws {
         var summaries: [String] = []
         var lives: [String] = []
-        var gen = SessionGenerator(rng: SeededGenerator(seed: 2024))
+        var gen = SessionGenerator(rng: SeededRandom(seed: 2024))
         for index in 0..<300 {
             let records = gen.session(index: index)
             var driver = SessionDriver(keepFormValues: index % 2 == 0)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CallbackStreamCore
@@ -5,8 +6,8 @@ import Testing
 /// The sparse-bitmap multiset behind ``SessionStore/minimumRetainedOffset``.
 @Suite struct SessionRetainedOffsetsTests {
     /// Inserts and removes at random against a sorted-array model; `step` picks how offsets move.
-    private func check(seed: UInt64, operations: Int, nextOffset: (inout SeededGenerator, Int64) -> Int64) {
-        var random = SeededGenerator(seed: seed)
+    private func check(seed: UInt64, operations: Int, nextOffset: (inout SeededRandom, Int64) -> Int64) {
+        var random = SeededRandom(seed: seed)
         var set = SessionRetainedOffsets()
         var model: [Int64] = []
         var last: Int64 = 0

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CallbackStreamCore
 
@@ -190,7 +191,7 @@ private struct ReferenceSessions {
     }
 
     private func run(seed: UInt64, steps: Int, immediate: Bool, maximumOpen: Int, maximumRemembered: Int, maximumDuration: Int64? = nil) {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let configuration = SessionStoreConfiguration(
             inactivityTimeout: .milliseconds(100), allowedLateness: .milliseconds(10),
             idleGracePeriod: .milliseconds(20), closedSessionRetention: .milliseconds(60),

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CallbackStreamCore
 
@@ -330,7 +331,7 @@ import Testing
 
     @Test func outOfOrderWithinTheLatenessGivesTheSameClosesAsInOrder() {
         // 300 interactions: a few events 0.5–2 s apart, most ending in `closed`, some abandoned.
-        var random = SeededGenerator(seed: 42)
+        var random = SeededRandom(seed: 42)
         var events: [(key: String, time: Int64, closed: Bool)] = []
         for index in 0 ..< 300 {
             var time = 1_000_000 + Int64.random(in: 0 ..< 600_000, using: &random)

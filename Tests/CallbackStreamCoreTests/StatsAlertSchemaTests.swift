@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import CallbackStreamCore
@@ -30,7 +31,7 @@ import Testing
     @Test func encoderOutputMatchesTheSchemas() throws {
         // Real records from randomized aggregator runs on three partitions, merged: escapes, nulls,
         // alerts; and the partials and progress markers in between.
-        var random = SeededGenerator(seed: 3)
+        var random = SeededRandom(seed: 3)
         var aggregators = (0 ..< 3).map {
             WindowAggregator(configuration: WindowConfiguration(partition: Int32($0), inputPartitionCount: 3))
         }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CallbackStreamCore
@@ -48,7 +49,7 @@ import Testing
         static let pages = ["/support/contact", "/pricing", #"/aide/\u00e9t\u00e9"#, "/a\\\"b"]
 
         init(interactions: Int = 3_000, seed: UInt64 = 2026) {
-            var rng = SeededGenerator(seed: seed)
+            var rng = SeededRandom(seed: seed)
             func roll(_ n: UInt64) -> Int { Int(rng.next() % n) }
             var timed: [(delivery: Int64, sequence: Int, record: Record)] = []
             func add(_ key: [UInt8]?, _ value: [UInt8]?, eventTime: Int64, delivery: Int64) {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CallbackStreamCore
 
@@ -189,7 +190,7 @@ import Testing
     }
 
     @Test func outputDoesNotDependOnArrivalOrderWithinAWindow() {
-        var random = SeededGenerator(seed: 5)
+        var random = SeededRandom(seed: 5)
         var contributions: [SessionContribution] = []
         for _ in 0 ..< 500 {
             let errors = Int.random(in: 0 ..< 4, using: &random) == 0 ? ["E\(Int.random(in: 0 ..< 8, using: &random))"] : []
@@ -224,7 +225,7 @@ import Testing
             }
             if let watermark = driver.store.watermark { aggregator.advance(to: watermark) }
         }
-        var random = SeededGenerator(seed: 77)
+        var random = SeededRandom(seed: 77)
         var time: Int64 = 1_000_000
         for index in 0 ..< 400 {
             time += Int64.random(in: 0 ... 700, using: &random)

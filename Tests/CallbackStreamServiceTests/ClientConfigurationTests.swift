@@ -22,6 +22,23 @@ import Testing
         #expect(producer["queued.min.messages"] == nil, "consumer-only properties stay off the producer")
     }
 
+    @Test func aCrashedMemberIsNoticedWithinSixSeconds() throws {
+        let (consumer, _) = try KafkaClientConfigurations.make(configuration())
+        #expect(consumer["session.timeout.ms"] == "6000")
+        #expect(consumer["heartbeat.interval.ms"] == "500")
+        #expect(consumer["group.instance.id"] == nil, "dynamic membership unless --instance-id")
+        let (overridden, _) = try KafkaClientConfigurations.make(configuration(["session.timeout.ms": "45000"]))
+        #expect(overridden["session.timeout.ms"] == "45000")
+    }
+
+    @Test func everyMemberOfAStaticInstanceHasItsOwnInstanceID() throws {
+        var named = configuration()
+        named.instanceID = "callback-stream-0"
+        #expect(try KafkaClientConfigurations.make(named).consumer["group.instance.id"] == "callback-stream-0")
+        #expect(try KafkaClientConfigurations.make(named, member: "1").consumer["group.instance.id"] == "callback-stream-0-1")
+        #expect(try KafkaClientConfigurations.make(named, member: "stats-merge").consumer["group.instance.id"] == "callback-stream-0-stats-merge")
+    }
+
     @Test func streamThreadsShareThePrefetch() throws {
         var twoThreads = configuration()
         twoThreads.streamThreads = 2

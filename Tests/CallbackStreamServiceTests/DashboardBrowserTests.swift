@@ -65,11 +65,11 @@ import Testing
         let tasks: [Task<Void, Never>]
         let queries: SessionQueries
 
-        static func start(page: String, snapshot: MetricsSnapshot) async throws -> RunningServer {
+        static func start(page: String, snapshot: MetricsSnapshot, history: MetricsHistory = MetricsHistory()) async throws -> RunningServer {
             let board = MetricsBoard(snapshot)
             let queries = SessionQueries()
             let server = try ObservabilityServer(
-                address: "127.0.0.1", port: 0, board: board, lookup: { id in await queries.lookup(id) },
+                address: "127.0.0.1", port: 0, board: board, history: history, lookup: { id in await queries.lookup(id) },
                 overview: OverviewRenderer.render, dashboardHTML: page, nowMs: DashboardBrowserTests.wallClockMs)
             let serving = Task<Void, Never> { _ = try? await server.run() }
             // Answers lookups once per turn, as the poll loop does.
@@ -252,6 +252,30 @@ import Testing
         #expect((report["problems"] as? [Any])?.isEmpty == true)
         let size = try FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int ?? 0
         #expect(size > 30_000, "screenshot \(screenshot.path) is only \(size) bytes")
+    }
+
+    @Test func theThroughputChartIsFullTheMomentThePageOpens() async throws {
+        try Self.requireChromium()
+        // The last five minutes as the server's sampler would have kept them: one sample a
+        // second, 4 events/s, up to just before the first snapshot's totals.
+        let now = Self.wallClockMs()
+        let history = MetricsHistory()
+        for second in 0..<299 {
+            history.record(.init(atMs: now - Int64(299 - second) * 1_000, consumed: UInt64(second) * 4, summaries: UInt64(second) / 3))
+        }
+        let running = try await RunningServer.start(page: DashboardPage.html, snapshot: Self.firstSnapshot(), history: history)
+        let screenshot = Self.outputDirectory.appendingPathComponent("dashboard-history.png")
+        try? FileManager.default.removeItem(at: screenshot)
+        // At one poll per 250 ms the page alone could not draw 290 points within the timeout:
+        // they can only come from `api/history`.
+        let result = try await Self.browserCheck([
+            "--url", running.url + "?interval=250", "--timeout", "20",
+            "--expect", "history-samples>=299", "--expect", "chart-points>=290",
+            "--expect", "events-rate-peak>=4", "--expect", "events-total==1200",
+            "--screenshot", screenshot.path,
+        ])
+        await running.stop()
+        #expect(result.status == 0, "browser check failed:\n\(result.stderr)\n\(result.stdout)")
     }
 
     @Test func aPageWithoutDataFails() async throws {

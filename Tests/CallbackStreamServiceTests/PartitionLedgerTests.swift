@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CallbackStreamService
 
@@ -73,7 +74,7 @@ import Testing
     }
 
     @Test func randomizedAcknowledgementOrderMatchesAReferenceModel() {
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<200 {
             var ledger = PartitionLedger(startOffset: 0, watermark: 0)
             var outstanding: [Int64] = []
@@ -111,15 +112,3 @@ import Testing
     }
 }
 
-/// A small deterministic PRNG for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

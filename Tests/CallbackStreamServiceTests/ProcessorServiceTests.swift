@@ -17,16 +17,22 @@ import Testing
         configuration.metricsAddress = "127.0.0.1"
         configuration.metricsPort = 0
         configuration.streamThreads = streamThreads
-        let service = ProcessorService(configuration: configuration, logger: Logger(label: "test"))
-        let running = Task { try await service.run(handleSignals: false) }
+        let service = try ProcessorService(configuration: configuration, logger: Logger(label: "test"))
+        let running = Task {
+            try await ProcessLifecycle.run(service.services, handleSignals: false, shutdownBound: nil, logger: Logger(label: "test"))
+        }
         // Bound the wait: a processor that waits silently is the failure this test looks for.
         let watchdog = Task {
             try await Task.sleep(for: .seconds(60))
             service.stop()
         }
-        let failure = try await running.value
+        let result = await running.result
         watchdog.cancel()
-        let reason = try #require(failure, "the processor must stop with an error, not wait silently")
+        guard case let .failure(error) = result else {
+            Issue.record("the processor must stop with an error, not wait silently")
+            return
+        }
+        let reason = try #require((error as? ProcessorFailure)?.reason, "\(error)")
         #expect(reason.contains("no.such.topic"))
         #expect(reason.contains("does not exist"))
     }

@@ -139,6 +139,9 @@ import Testing
         #expect(overview.status == 200 && overview.body.contains("\"funnel\""))
         let page = try await httpGet(port: port, "/")
         #expect(page.status == 200 && page.body.contains("<html"))
+        // The history the dashboard's chart starts from: sampled since the server listens.
+        let history = try await httpGet(port: port, "/api/history")
+        #expect(history.status == 200 && history.body.contains("\"samples\":[{\"t\":"), "\(history.body)")
     }
 }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -141,5 +142,33 @@ import Testing
         let reasons = Set(summaries.compactMap { $0.json["closeReason"] as? String })
         #expect(reasons.contains("maxDuration"), "sessions of the endless key end at the maximum duration: \(reasons)")
         #expect(processor.exit == nil)
+    }
+
+    @Test func aKilledInstanceRestartedWithDefaultsIsProcessingAgainWithin15Seconds() async throws {
+        let pipeline = try await Pipeline.start(partitions: 8)
+        defer { pipeline.stop() }
+        // librdkafka's group settings as the processor sets them: no -X here.
+        let settings = ["--inactivity-timeout", "3s", "--allowed-lateness", "1s", "--idle-advance-after", "1s",
+                        "--metrics-address", "127.0.0.1", "--metrics-port", "0"]
+        let generator = try pipeline.startGenerator(ProcessorRecoveryTests.generatorArguments(interactions: 100_000, rate: 300, seed: 15))
+        defer { generator.process.kill() }
+        let (first, firstPort) = try await pipeline.startProcessor(settings: settings)
+        defer { first.kill() }
+        try await eventually("the first instance processes") {
+            (try? await MetricsReading.fetch(port: firstPort).sum("callback_stream_records_consumed_total")) ?? 0 > 0
+        }
+        first.send(SIGKILL)
+        _ = try await first.waitForExit()
+
+        let clock = ContinuousClock()
+        let restarted = clock.now
+        let (second, port) = try await pipeline.startProcessor(settings: settings)
+        defer { second.kill() }
+        try await eventually("the restarted instance processes", timeout: .seconds(60)) {
+            (try? await MetricsReading.fetch(port: port).sum("callback_stream_records_consumed_total")) ?? 0 > 0
+        }
+        let recovery = clock.now - restarted
+        print("recovery after kill -9 with the default group settings: \(recovery)")
+        #expect(recovery < .seconds(15), "processing again \(recovery) after the restart (goal 15 s)")
     }
 }

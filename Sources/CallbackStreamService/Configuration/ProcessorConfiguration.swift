@@ -13,6 +13,9 @@ public struct ProcessorConfiguration: Sendable, Equatable {
 
     public var bootstrapServers: String = ""
     public var groupID = "callback-stream"
+    /// Static group membership (`group.instance.id`, KIP-345), e.g. a StatefulSet's pod name;
+    /// `nil`: dynamic membership.
+    public var instanceID: String?
     public var inputTopic = "callback.lifecycle"
     public var outputTopic = "callback.summaries"
     public var dlqTopic = "callback.lifecycle.dlq"

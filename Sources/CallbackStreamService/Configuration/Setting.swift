@@ -1,13 +1,31 @@
 import Logging
 
-/// One user-facing setting of `callback-stream run`: its flag name, help, default and parser.
+/// One user-facing setting of `callback-stream run`: the single declaration of its flag name,
+/// help, typed field of ``ProcessorConfiguration`` and value parser.
 ///
-/// The same table drives the command-line help, the environment variables
-/// (`CALLBACK_STREAM_<NAME>`), the config-file keys and the validation messages.
+/// Everything else comes from this table (``all``): the `--help` listing, the flags (parsed
+/// generically by ``SettingFlags``), the environment variable (`CALLBACK_STREAM_<NAME>`), the
+/// config-file key (the name), the default shown in the help (read from the field of a default
+/// ``ProcessorConfiguration``, which stays the one place defaults are written) and the
+/// validation messages.
+///
+/// Why not apple/swift-configuration (1.4.0, evaluated for this table): its command-line
+/// provider neither generates `--help` nor rejects unknown flags (it documents "no generated
+/// help"; a reader only looks up the keys it asks for), so swift-argument-parser stays and the
+/// flags would be parsed twice; a `ConfigReader` value does not carry the provider it came
+/// from (only an access reporter sees that), and every error here names the flag, the variable
+/// or the file; the file snapshots join nested keys with dots, which mixes up the `librdkafka:`
+/// map of dotted property names, and a reader cannot list a file's keys to reject an unknown
+/// one; durations such as `30m` and the value ranges still need our parsers. It would
+/// cost a clean debug build about 65 s of CPU on this project's 2-core machines (the
+/// `Configuration` module with the CommandLineArguments and YAML traits, swift-system and
+/// swift-collections' Deque, measured alone) for a precedence rule that ``SettingsResolver``
+/// states in ten lines.
 public struct Setting: Sendable {
     /// The long flag name without dashes; also the config-file key.
     public let name: String
     public let help: String
+    /// The default as the help shows it; `nil` when there is none (required, or computed).
     public let defaultValue: String?
     let apply: @Sendable (inout ProcessorConfiguration, String) throws(SettingValueError) -> Void
 
@@ -36,102 +54,155 @@ extension Setting {
 
     /// Every setting of `run`, in the order `--help` lists them.
     public static let all: [Setting] = [
-        text("bootstrap-servers", "Kafka bootstrap servers, host:port[,host:port…]. Required.", nil) { $0.bootstrapServers = $1 },
-        text("group-id", "Consumer group id; instances with the same id share the input partitions.", "callback-stream") { $0.groupID = $1 },
-        text("input-topic", "Topic of lifecycle events.", "callback.lifecycle") { $0.inputTopic = $1 },
-        text("output-topic", "Topic for one summary per session.", "callback.summaries") { $0.outputTopic = $1 },
-        text("dlq-topic", "Dead-letter topic for records that cannot be processed.", "callback.lifecycle.dlq") { $0.dlqTopic = $1 },
-        text("stats-topic", "Topic for per-window aggregates.", "callback.stats") { $0.statsTopic = $1 },
-        text("alerts-topic", "Topic for error-spike alerts.", "callback.alerts") { $0.alertsTopic = $1 },
-        duration("inactivity-timeout", "Event time without events after which a session ends (inactivityTimeout).", "30m", positive: true) { $0.inactivityTimeoutMs = $1 },
-        duration("allowed-lateness", "How far behind the newest event time an event may arrive; watermark = max event time − lateness.", "5s", positive: false) { $0.allowedLatenessMs = $1 },
-        duration("idle-advance-after", "Wall-clock time a partition must be silent before its watermark advances with the wall clock.", "10s", positive: false) { $0.idleAdvanceAfterMs = $1 },
-        duration("window", "Length of the tumbling event-time windows for stats and alerts.", "1m", positive: true) { $0.windowMs = $1 },
-        duration("max-clock-skew", "How far an event's timestamp may be ahead of its Kafka record timestamp; an event further ahead is dead-lettered (future_timestamp) and never moves the watermark or touches a session.", "5m", positive: false) { $0.maxClockSkewMs = $1 },
-        duration("max-session-duration", "Longest a session may last from its first event; it then ends with closeReason maxDuration (a hot or broken key such as \"undefined\" never holds state or the committed offset for longer).", "1h", positive: true) { $0.maxSessionDurationMs = $1 },
-        text("stats-partials-topic", "Internal topic of window partials and progress markers between the partition tasks and the stats merge stage (create it like the other topics; keep its partition count fixed).", "callback.stats.partials") { $0.statsPartialsTopic = $1 },
-        duration("stats-merge-timeout", "Wall-clock time after which the merge stage publishes a window that some input partition never reported (counted as incomplete; default max(90s, 2 × window + allowed-lateness + idle-advance-after)).", nil, positive: true) { $0.statsMergeTimeoutMs = $1 },
-        Setting(name: "alert-threshold", help: "Alert when errors/submissions in a window is above this ratio (0…1).", defaultValue: "0.2") { config, value throws(SettingValueError) in
-            guard let ratio = Double(value), ratio >= 0, ratio <= 1 else {
-                throw SettingValueError(message: "'\(value)' is not a ratio between 0 and 1")
-            }
-            config.alertThreshold = ratio
-        },
-        integer("alert-min-volume", "Minimum submissions in a window before an alert can fire.", "20", range: 1...Int.max) { $0.alertMinVolume = $1 },
-        integer("max-open-sessions", "Cap on open sessions per process; beyond it the session with the earliest deadline is closed early (anomaly evicted).", "1000000", range: 1...Int.max) { $0.maxOpenSessions = $1 },
-        integer("max-remembered-sessions", "Closed sessions remembered per input partition, for late-event detection and reopen numbering; beyond it the oldest are forgotten early (default: max(1000, max-open-sessions / 16)).", nil, range: 1...Int.max) { $0.maxRememberedSessions = $1 },
-        integer("max-record-bytes", "Records larger than this go to the dead-letter topic (too_large).", "65536", range: 64...(64 << 20)) { $0.maxRecordBytes = $1 },
-        text("metrics-address", "Address the HTTP server (/metrics, /healthz, /readyz, /sessions, /) binds to.", "0.0.0.0") { $0.metricsAddress = $1 },
-        integer("metrics-port", "Port of the HTTP server; 0 picks a free port.", "9464", range: 0...65535) { $0.metricsPort = $1 },
-        Setting(name: "log-format", help: "Log format: text or json.", defaultValue: "text") { config, value throws(SettingValueError) in
-            guard let format = ProcessorConfiguration.LogFormat(rawValue: value) else {
-                throw SettingValueError(message: "'\(value)' is not one of: text, json")
-            }
-            config.logFormat = format
-        },
-        Setting(name: "log-level", help: "Log level: trace, debug, info, notice, warning, error, critical.", defaultValue: "info") { config, value throws(SettingValueError) in
-            guard let level = Logger.Level(rawValue: value) else {
-                throw SettingValueError(message: "'\(value)' is not one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            config.logLevel = level
-        },
-        duration("shutdown-timeout", "Upper bound for flushing and committing on SIGTERM/SIGINT.", "30s", positive: true) { $0.shutdownTimeoutMs = $1 },
-        duration("commit-interval", "How often offsets are committed.", "1s", positive: true) { $0.commitIntervalMs = $1 },
-        boolean("include-form-values", "Copy form values into summaries (PII!). Off by default.", "false") { $0.includeFormValues = $1 },
-        boolean("wake-fetcher", "After draining a full prefetch queue, wake librdkafka's fetcher at once with a ListOffsets request to each partition leader (librdkafka < 2.3 otherwise waits up to 1 s before fetching again, which throttles catching up).", "true") { $0.wakeFetcher = $1 },
-        integer("stream-threads", "Poll loops in this process, each a consumer-group member with its own partitions, librdkafka consumer and producer (like Kafka Streams' num.stream.threads): more cores for catching up on a backlog. The max-open-sessions cap is split evenly between them.", "1", range: 1...64) { $0.streamThreads = $1 },
-        boolean("publish-not-opened", "Also publish summaries of sessions that never reached opened (otherwise only counted).", "false") { $0.publishNotOpened = $1 },
+        text("bootstrap-servers", \.bootstrapServers, "Kafka bootstrap servers, host:port[,host:port…]. Required."),
+        text("group-id", \.groupID, "Consumer group id; instances with the same id share the input partitions."),
+        optionalText("instance-id", \.instanceID, "Static group membership (group.instance.id): a stable, unique name per instance, such as a StatefulSet's pod name. A real broker (KIP-345) then hands a restarted instance its partitions back without a rebalance within the session timeout; raise -X session.timeout.ms to cover a pod restart. Stream threads and the stats merge stage append -<n> / -stats-merge. (default: none, dynamic membership)"),
+        text("input-topic", \.inputTopic, "Topic of lifecycle events."),
+        text("output-topic", \.outputTopic, "Topic for one summary per session."),
+        text("dlq-topic", \.dlqTopic, "Dead-letter topic for records that cannot be processed."),
+        text("stats-topic", \.statsTopic, "Topic for per-window aggregates."),
+        text("alerts-topic", \.alertsTopic, "Topic for error-spike alerts."),
+        duration("inactivity-timeout", \.inactivityTimeoutMs, "Event time without events after which a session ends (inactivityTimeout).", positive: true),
+        duration("allowed-lateness", \.allowedLatenessMs, "How far behind the newest event time an event may arrive; watermark = max event time − lateness.", positive: false),
+        duration("idle-advance-after", \.idleAdvanceAfterMs, "Wall-clock time a partition must be silent before its watermark advances with the wall clock.", positive: false),
+        duration("window", \.windowMs, "Length of the tumbling event-time windows for stats and alerts.", positive: true),
+        duration("max-clock-skew", \.maxClockSkewMs, "How far an event's timestamp may be ahead of its Kafka record timestamp; an event further ahead is dead-lettered (future_timestamp) and never moves the watermark or touches a session.", positive: false),
+        duration("max-session-duration", \.maxSessionDurationMs, "Longest a session may last from its first event; it then ends with closeReason maxDuration (a hot or broken key such as \"undefined\" never holds state or the committed offset for longer).", positive: true),
+        text("stats-partials-topic", \.statsPartialsTopic, "Internal topic of window partials and progress markers between the partition tasks and the stats merge stage (create it like the other topics; keep its partition count fixed)."),
+        duration("stats-merge-timeout", \.statsMergeTimeoutMs, "Wall-clock time after which the merge stage publishes a window that some input partition never reported (counted as incomplete; default max(90s, 2 × window + allowed-lateness + idle-advance-after)).", positive: true),
+        ratio("alert-threshold", \.alertThreshold, "Alert when errors/submissions in a window is above this ratio (0…1)."),
+        integer("alert-min-volume", \.alertMinVolume, "Minimum submissions in a window before an alert can fire.", range: 1...Int.max),
+        integer("max-open-sessions", \.maxOpenSessions, "Cap on open sessions per process; beyond it the session with the earliest deadline is closed early (anomaly evicted).", range: 1...Int.max),
+        integer("max-remembered-sessions", \.maxRememberedSessions, "Closed sessions remembered per input partition, for late-event detection and reopen numbering; beyond it the oldest are forgotten early (default: max(1000, max-open-sessions / 16)).", range: 1...Int.max),
+        integer("max-record-bytes", \.maxRecordBytes, "Records larger than this go to the dead-letter topic (too_large).", range: 64...(64 << 20)),
+        text("metrics-address", \.metricsAddress, "Address the HTTP server (/metrics, /healthz, /readyz, /sessions, /) binds to."),
+        integer("metrics-port", \.metricsPort, "Port of the HTTP server; 0 picks a free port.", range: 0...65535),
+        choice("log-format", \.logFormat, "Log format: text or json.", ProcessorConfiguration.LogFormat.allCases),
+        choice("log-level", \.logLevel, "Log level: trace, debug, info, notice, warning, error, critical.", Logger.Level.allCases),
+        duration("shutdown-timeout", \.shutdownTimeoutMs, "Upper bound for flushing and committing on SIGTERM/SIGINT.", positive: true),
+        duration("commit-interval", \.commitIntervalMs, "How often offsets are committed.", positive: true),
+        boolean("include-form-values", \.includeFormValues, "Copy form values into summaries (PII!). Off by default."),
+        boolean("wake-fetcher", \.wakeFetcher, "After draining a full prefetch queue, wake librdkafka's fetcher at once with a ListOffsets request to each partition leader (librdkafka < 2.3 otherwise waits up to 1 s before fetching again, which throttles catching up)."),
+        integer("stream-threads", \.streamThreads, "Poll loops in this process, each a consumer-group member with its own partitions, librdkafka consumer and producer (like Kafka Streams' num.stream.threads): more cores for catching up on a backlog. The max-open-sessions cap is split evenly between them.", range: 1...64),
+        boolean("publish-not-opened", \.publishNotOpened, "Also publish summaries of sessions that never reached opened (otherwise only counted)."),
     ]
 
+    /// The defaults the help shows: the fields of a default configuration.
+    private static let defaults = ProcessorConfiguration()
+
+    /// A non-empty text.
     private static func text(
-        _ name: String, _ help: String, _ defaultValue: String?,
-        _ set: @escaping @Sendable (inout ProcessorConfiguration, String) -> Void
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, String> & Sendable, _ help: String
     ) -> Setting {
-        Setting(name: name, help: help, defaultValue: defaultValue) { config, value throws(SettingValueError) in
+        let value = defaults[keyPath: field]
+        return Setting(name: name, help: help, defaultValue: value.isEmpty ? nil : value) { config, value throws(SettingValueError) in
             guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw SettingValueError(message: "must not be empty")
             }
-            set(&config, value)
+            config[keyPath: field] = value
         }
     }
 
-    private static func duration(
-        _ name: String, _ help: String, _ defaultValue: String?, positive: Bool,
-        _ set: @escaping @Sendable (inout ProcessorConfiguration, Int64) -> Void
+    /// A non-empty text without a default.
+    private static func optionalText(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, String?> & Sendable, _ help: String
     ) -> Setting {
-        Setting(name: name, help: help + " Units: ms, s, m, h, d.", defaultValue: defaultValue) { config, value throws(SettingValueError) in
+        Setting(name: name, help: help, defaultValue: nil) { config, value throws(SettingValueError) in
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw SettingValueError(message: "must not be empty")
+            }
+            config[keyPath: field] = value
+        }
+    }
+
+    /// A duration in milliseconds (`500ms`, `5s`, `30m`, `1h`).
+    private static func duration(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Int64> & Sendable, _ help: String, positive: Bool
+    ) -> Setting {
+        Setting(name: name, help: help + " Units: ms, s, m, h, d.", defaultValue: DurationParser.render(defaults[keyPath: field])) {
+            config, value throws(SettingValueError) in
             guard let ms = DurationParser.milliseconds(value) else {
                 throw SettingValueError(message: "'\(value)' is not a duration such as 500ms, 5s, 30m or 1h")
             }
             if positive && ms == 0 { throw SettingValueError(message: "must be greater than zero") }
-            set(&config, ms)
+            config[keyPath: field] = ms
         }
     }
 
-    private static func integer(
-        _ name: String, _ help: String, _ defaultValue: String?, range: ClosedRange<Int>,
-        _ set: @escaping @Sendable (inout ProcessorConfiguration, Int) -> Void
+    /// A duration in milliseconds whose default is computed from other settings (`nil`).
+    private static func duration(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Int64?> & Sendable, _ help: String, positive: Bool
     ) -> Setting {
-        Setting(name: name, help: help, defaultValue: defaultValue) { config, value throws(SettingValueError) in
-            guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
-                throw SettingValueError(message: "'\(value)' is not a whole number in \(range.lowerBound)…\(range.upperBound)")
+        Setting(name: name, help: help + " Units: ms, s, m, h, d.", defaultValue: defaults[keyPath: field].map(DurationParser.render)) {
+            config, value throws(SettingValueError) in
+            guard let ms = DurationParser.milliseconds(value) else {
+                throw SettingValueError(message: "'\(value)' is not a duration such as 500ms, 5s, 30m or 1h")
             }
-            set(&config, number)
+            if positive && ms == 0 { throw SettingValueError(message: "must be greater than zero") }
+            config[keyPath: field] = ms
         }
     }
 
-    private static func boolean(
-        _ name: String, _ help: String, _ defaultValue: String,
-        _ set: @escaping @Sendable (inout ProcessorConfiguration, Bool) -> Void
+    /// A whole number in `range`.
+    private static func integer(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Int> & Sendable, _ help: String, range: ClosedRange<Int>
     ) -> Setting {
-        Setting(name: name, help: help, defaultValue: defaultValue) { config, value throws(SettingValueError) in
+        Setting(name: name, help: help, defaultValue: "\(defaults[keyPath: field])") { config, value throws(SettingValueError) in
+            config[keyPath: field] = try wholeNumber(value, in: range)
+        }
+    }
+
+    /// A whole number in `range` whose default is computed from other settings (`nil`).
+    private static func integer(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Int?> & Sendable, _ help: String, range: ClosedRange<Int>
+    ) -> Setting {
+        Setting(name: name, help: help, defaultValue: defaults[keyPath: field].map { "\($0)" }) { config, value throws(SettingValueError) in
+            config[keyPath: field] = try wholeNumber(value, in: range)
+        }
+    }
+
+    private static func wholeNumber(_ value: String, in range: ClosedRange<Int>) throws(SettingValueError) -> Int {
+        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+            throw SettingValueError(message: "'\(value)' is not a whole number in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+
+    /// A ratio between 0 and 1.
+    private static func ratio(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Double> & Sendable, _ help: String
+    ) -> Setting {
+        Setting(name: name, help: help, defaultValue: "\(defaults[keyPath: field])") { config, value throws(SettingValueError) in
+            guard let ratio = Double(value), ratio >= 0, ratio <= 1 else {
+                throw SettingValueError(message: "'\(value)' is not a ratio between 0 and 1")
+            }
+            config[keyPath: field] = ratio
+        }
+    }
+
+    /// One of `choices`, by raw value.
+    private static func choice<Choice: RawRepresentable & Sendable>(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Choice> & Sendable, _ help: String,
+        _ choices: [Choice]
+    ) -> Setting where Choice.RawValue == String {
+        Setting(name: name, help: help, defaultValue: defaults[keyPath: field].rawValue) { config, value throws(SettingValueError) in
+            guard let choice = Choice(rawValue: value) else {
+                throw SettingValueError(message: "'\(value)' is not one of: \(choices.map(\.rawValue).joined(separator: ", "))")
+            }
+            config[keyPath: field] = choice
+        }
+    }
+
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`).
+    private static func boolean(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Bool> & Sendable, _ help: String
+    ) -> Setting {
+        Setting(name: name, help: help, defaultValue: "\(defaults[keyPath: field])") { config, value throws(SettingValueError) in
             switch value.lowercased() {
-            case "true", "1", "yes", "on": set(&config, true)
-            case "false", "0", "no", "off": set(&config, false)
+            case "true", "1", "yes", "on": config[keyPath: field] = true
+            case "false", "0", "no", "off": config[keyPath: field] = false
             default: throw SettingValueError(message: "'\(value)' is not true or false")
             }
         }
     }
 }
-
-import Foundation

@@ -152,6 +152,34 @@ public enum OverviewRenderer {
         return w.out + "\n"
     }
 
+    /// Renders the `GET /api/history` JSON: the recent samples the dashboard's throughput chart
+    /// starts from, oldest first.
+    ///
+    /// ```
+    /// {"schemaVersion":1,"nowMs":…,"spacingMs":1000,"samples":[{"t":…,"consumed":…,"summaries":…}]}
+    /// ```
+    /// `consumed` is `totals.consumed` and `summaries` is `produced.summaries` of
+    /// `/api/overview` at time `t`.
+    public static func renderHistory(_ samples: [ThroughputHistory.Sample], spacingMs: Int64, nowMs: Int64) -> String {
+        var w = Writer()
+        w.open("{")
+        w.field("schemaVersion", "1")
+        w.field("nowMs", "\(nowMs)")
+        w.field("spacingMs", "\(spacingMs)")
+        w.key("samples"); w.open("[")
+        for sample in samples {
+            w.element()
+            w.open("{")
+            w.field("t", "\(sample.atMs)")
+            w.field("consumed", "\(sample.consumed)")
+            w.field("summaries", "\(sample.summaries)")
+            w.close("}")
+        }
+        w.close("]")
+        w.close("}")
+        return w.out + "\n"
+    }
+
     /// The alert text itself when it is one JSON object, else `nil`.
     static func embeddable(_ text: String) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,22 +1,29 @@
-import Dispatch
 import Foundation
 import Kafka
 import Logging
+import ServiceLifecycle
 
-/// `callback-stream run` as a service: the poll loops (one per stream thread) on their own
-/// threads, the HTTP server, and SIGTERM/SIGINT handling (stop polling → flush → commit →
-/// leave the group → exit 0).
+/// `callback-stream run` as a ``ServiceLifecycle/Service``: the poll loops (one per stream
+/// thread) on their own threads, beside the HTTP server (``http``, a service of its own).
+/// Graceful shutdown (SIGTERM/SIGINT through ``ProcessLifecycle``) stops polling, flushes,
+/// commits and leaves the group; ``run()`` then returns and the process exits 0.
+///
+/// Run both with ``services``: the processor waits until the HTTP server listens before it
+/// joins the group (a taken port fails the start at once), and is shut down before it.
 ///
 /// Stream threads (`--stream-threads`, Kafka Streams' `num.stream.threads`) are independent
 /// poll loops, each a member of the consumer group with its own librdkafka consumer and
 /// producer: the group spreads the input partitions over them like over separate processes, so
 /// nothing is shared between them but the metrics board and the HTTP server. If one fails, the
 /// others are stopped cleanly and the process reports the first failure.
-public final class ProcessorService: Sendable {
+public final class ProcessorService: Service, Sendable {
     private let configuration: ProcessorConfiguration
     private let logger: Logger
     /// Where the loops publish their counters (also read by the demo's terminal view).
     public let board: MetricsBoard
+    /// The HTTP server: `/metrics`, `/healthz`, `/readyz`, `/sessions/{id}`, the dashboard.
+    public let http: ObservabilityServer
+    private let onListening: (@Sendable (Int) -> Void)?
     private let queries: [SessionQueries]
     private let loops: [StreamThread]
     /// The second stage of the stats aggregation (its own consumer group).
@@ -24,13 +31,32 @@ public final class ProcessorService: Sendable {
     private let threads: [KafkaThread]
     private let mergeThread = KafkaThread(name: "cbs-stats-merge")
 
-    public init(configuration: ProcessorConfiguration, logger: Logger) {
+    /// - Parameters:
+    ///   - configuration: the resolved settings.
+    ///   - logger: the process logger.
+    ///   - portSetting: how a user changes the HTTP port (named when it is taken).
+    ///   - onListening: told the HTTP port once the server listens, before the loops start.
+    /// - Throws: when `metricsAddress` is not an IPv4 address.
+    public init(
+        configuration: ProcessorConfiguration, logger: Logger,
+        portSetting: String = "--metrics-port or CALLBACK_STREAM_METRICS_PORT",
+        onListening: (@Sendable (Int) -> Void)? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
+        self.onListening = onListening
         let count = max(1, configuration.streamThreads)
         let loopConfiguration = Self.loopConfiguration(configuration)
-        board = MetricsBoard(slots: count + 1)  // + the stats merge stage's slot
-        queries = (0..<count).map { _ in SessionQueries() }
+        let board = MetricsBoard(slots: count + 1)  // + the stats merge stage's slot
+        let queries = (0..<count).map { _ in SessionQueries() }
+        self.board = board
+        self.queries = queries
+        http = try ObservabilityServer(
+            address: configuration.metricsAddress, port: configuration.metricsPort, portSetting: portSetting,
+            board: board, lookup: { id in await SessionQueries.lookup(id, in: queries) },
+            overview: { snapshot, now in OverviewRenderer.render(snapshot, nowMs: now) },
+            dashboardHTML: DashboardPage.html,
+            nowMs: { SystemProcessorClock().wallMs() })
         loops = (0..<count).map { [board, queries] index in
             var loopLogger = logger
             if count > 1 { loopLogger[metadataKey: "stream.thread"] = "\(index)" }
@@ -58,49 +84,74 @@ public final class ProcessorService: Sendable {
         merge.requestStop()
     }
 
-    /// Runs until stopped or failed.
+    /// The HTTP server and the processor, for one ``ProcessLifecycle`` group: a clean stop of
+    /// the processor shuts the server down; a failure of either cancels the other.
+    public var services: [ServiceGroupConfiguration.ServiceConfiguration] {
+        [
+            .init(service: http, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup),
+            .init(service: self, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup),
+        ]
+    }
+
+    /// Runs until graceful shutdown, ``stop()`` or a failure.
     ///
-    /// - Parameters:
-    ///   - handleSignals: install SIGTERM/SIGINT handlers that call ``stop()``.
-    ///   - onListening: told the HTTP port once the server listens.
-    /// - Returns: `nil` after a clean stop, else the reason the processor failed.
-    public func run(handleSignals: Bool = true, onListening: (@Sendable (Int) -> Void)? = nil) async throws -> String? {
+    /// Waits for ``http`` to listen, then runs the loops. Cancellation (the shutdown bound of
+    /// ``ProcessLifecycle`` passed, or the HTTP server failed) asks the loops to stop and stops
+    /// waiting for them: they cannot be interrupted inside a flush.
+    ///
+    /// - Throws: ``ProcessorFailure`` with the reason when the processor failed,
+    ///   ``HTTPListenError`` when the HTTP server cannot listen, ``ShutdownBoundExceeded`` when
+    ///   cancelled before the loops finished.
+    public func run() async throws {
         do {
             _ = try KafkaClientConfigurations.make(configuration)
         } catch {
-            return "invalid librdkafka property (-X): \(error)"
+            throw ProcessorFailure(reason: "invalid librdkafka property (-X): \(error)")
         }
-        let queries = self.queries
-        let server = try ObservabilityServer(
-            address: configuration.metricsAddress, port: configuration.metricsPort,
-            board: board, lookup: { id in await SessionQueries.lookup(id, in: queries) },
-            overview: { snapshot, now in OverviewRenderer.render(snapshot, nowMs: now) },
-            dashboardHTML: DashboardPage.html,
-            nowMs: { SystemProcessorClock().wallMs() })
-        let serverTask = Task { try await server.run() }
-        let port = try await server.listeningPort()
+        let port = try await http.listeningPort()
         logger.info("http server listening", metadata: ["http.address": "\(configuration.metricsAddress)", "http.port": "\(port)"])
         onListening?(port)
 
-        var signalSources: [any DispatchSourceSignal] = []
-        if handleSignals {
-            for signalNumber in [SIGTERM, SIGINT] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { [self] in
-                    logger.notice("signal received: stopping", metadata: ["signal": "\(signalNumber)"])
-                    stop()
-                    // The shutdown bound: if flushing and committing hang, do not hang with them.
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(configuration.shutdownTimeoutMs) + 5_000)) { [logger] in
-                        logger.critical("shutdown did not finish within the bound; exiting")
-                        exit(2)
-                    }
-                }
-                source.resume()
-                signalSources.append(source)
+        // The loops run in a task of their own so that waiting for them can end on
+        // cancellation even while a loop is stuck in a flush.
+        let finished = OneShot<String?>()
+        let loopsTask = Task { [self] in
+            do {
+                finished.resolve(.success(try await runLoops()))
+            } catch {
+                finished.resolve(.failure(error))
             }
+            for thread in threads { thread.shutdown() }
+            mergeThread.shutdown()
         }
-        let failure = try await withThrowingTaskGroup(of: String?.self) { group in
+        let failure = try await withGracefulShutdownHandler {
+            do {
+                return try await finished.value
+            } catch is CancellationError {
+                stop()
+                loopsTask.cancel()
+                throw ShutdownBoundExceeded(
+                    work: "stopping the processor (flush, commit, leave the group)", bound: Self.shutdownBound(configuration))
+            }
+        } onGracefulShutdown: { [self] in
+            logger.notice("graceful shutdown: stopping the poll loops (flush, commit, leave the group)")
+            stop()
+        }
+        if let failure { throw ProcessorFailure(reason: failure) }
+    }
+
+    /// Time allowed past `--shutdown-timeout` before a graceful shutdown is cut short.
+    public static let shutdownSlackMs: Int64 = 5_000
+
+    /// The longest a graceful shutdown of `configuration`'s processor may take.
+    public static func shutdownBound(_ configuration: ProcessorConfiguration) -> Duration {
+        .milliseconds(configuration.shutdownTimeoutMs + shutdownSlackMs)
+    }
+
+    /// Runs every stream thread's loop and the stats merge stage; the first failure stops the
+    /// others cleanly.
+    private func runLoops() async throws -> String? {
+        try await withThrowingTaskGroup(of: String?.self) { group in
             for (loop, thread) in zip(loops, threads) {
                 group.addTask { [self] in
                     let failure = try await thread.run { loop.run() }
@@ -119,11 +170,17 @@ public final class ProcessorService: Sendable {
             }
             return first
         }
-        for source in signalSources { source.cancel() }
-        await server.stop()
-        serverTask.cancel()
-        for thread in threads { thread.shutdown() }
-        mergeThread.shutdown()
-        return failure
     }
+}
+
+/// Why the processor stopped with an error (a permanent delivery failure, a missing topic, …).
+public struct ProcessorFailure: Error, CustomStringConvertible {
+    /// The reason, as the poll loop reported it.
+    public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
 }

@@ -89,7 +89,7 @@ final class StatsMergeThread: @unchecked Sendable {
     }
 
     private func start() throws {
-        let (baseConsumerConfiguration, producerConfiguration) = try KafkaClientConfigurations.make(configuration)
+        let (baseConsumerConfiguration, producerConfiguration) = try KafkaClientConfigurations.make(configuration, member: "stats-merge")
         var consumerConfiguration = baseConsumerConfiguration
         try consumerConfiguration.set("group.id", Self.groupID(for: configuration.groupID))
         // Partials are small and few (one per tenant, window and input partition): a small prefetch.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Dispatch
+import CallbackStreamService
 import Foundation
 import Kafka
 import Logging
@@ -85,37 +85,20 @@ extension CallbackStream {
                 try cluster.createTopic(name, partitions: count)
             }
 
-            // Ignore the default actions first, then observe the signals without busy waiting.
-            signal(SIGINT, SIG_IGN)
-            signal(SIGTERM, SIG_IGN)
-            let signals = DispatchQueue(label: "callback-stream.broker.signals")
-            let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: signals) }
+            let announce: @Sendable () -> Void = { [brokers, cluster, created] in
+                Self.writeLine(cluster.bootstrapServers)
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        callback-stream broker: \(brokers) broker(s) at \(cluster.bootstrapServers); topics \
+                        \(created.map { "\($0.0)(\($0.1))" }.joined(separator: ", ")). \(Self.limits) \
+                        Stop with SIGINT/SIGTERM; control commands on stdin ('help').
 
-            Self.writeLine(cluster.bootstrapServers)
-            FileHandle.standardError.write(
-                Data(
-                    """
-                    callback-stream broker: \(brokers) broker(s) at \(cluster.bootstrapServers); topics \
-                    \(created.map { "\($0.0)(\($0.1))" }.joined(separator: ", ")). \(Self.limits) \
-                    Stop with SIGINT/SIGTERM; control commands on stdin ('help').
-
-                    """.utf8))
-
-            Self.serveControlCommands(on: cluster)
-
-            let received: Int32 = await withCheckedContinuation { continuation in
-                let once = OnceFlag()
-                for source in sources {
-                    let number = Int32(source.handle)
-                    source.setEventHandler {
-                        if once.claim() { continuation.resume(returning: number) }
-                    }
-                    source.resume()
-                }
+                        """.utf8))
+                Self.serveControlCommands(on: cluster)
             }
-            for source in sources { source.cancel() }
-            logger.info("stopping on signal", metadata: ["signal": "\(received)"])
-            withExtendedLifetime(cluster) {}
+            let broker = EmbeddedBrokerService(cluster: cluster, logger: logger, onStart: announce)
+            try await ProcessLifecycle.run([.init(service: broker)], shutdownBound: nil, logger: logger)
         }
 
         /// Writes `line` to stdout at once (unbuffered `write(2)`, so readers see it immediately).
@@ -134,20 +117,5 @@ extension CallbackStream {
             }
             thread.start()
         }
-    }
-}
-
-/// A flag that can be claimed once, from any thread.
-private final class OnceFlag: @unchecked Sendable {
-    // @unchecked Sendable: `claimed` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var claimed = false
-
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
     }
 }

@@ -1,10 +1,10 @@
 import ArgumentParser
 import CallbackStreamService
 import CallbackTraffic
-import Dispatch
 import Foundation
 import Kafka
 import Logging
+import ServiceLifecycle
 
 extension CallbackStream {
     /// `callback-stream demo`: the whole pipeline on an in-process embedded broker, with a live view.
@@ -71,7 +71,10 @@ extension CallbackStream {
             configuration.metricsPort = port
             configuration.commitIntervalMs = 500
             configuration.librdkafka = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]
-            let service = ProcessorService(configuration: configuration, logger: logger)
+            let view = LiveView(redraw: !plain && isatty(STDOUT_FILENO) == 1, rate: rate, startedAt: Date())
+            let processor = try ProcessorService(configuration: configuration, logger: logger, portSetting: "--port") { [address] port in
+                view.announce(port: port, address: address)
+            }
 
             // Event time follows the wall clock: interactions start `spacing` apart, about 5 events each.
             let spacingMs = max(1, Int64(5_000 / rate))
@@ -83,73 +86,38 @@ extension CallbackStream {
             traffic.profile.outOfOrderRate = 0.02
             let generator = try TrafficGenerator(configuration: traffic)
             let progress = GeneratorRun.Progress()
+            let producing = TrafficService(
+                generator: generator,
+                options: .init(bootstrapServers: cluster.bootstrapServers, topic: "callback.lifecycle", rate: rate,
+                               malformed: max(1, interactions / 40), seed: seed, startTimeMs: traffic.startTimeMs, librdkafka: [],
+                               paceByEventTime: true),
+                logger: logger, progress: progress)
+            let viewing = LiveViewService(
+                view: view, board: processor.board, progress: progress, duration: durationMs > 0 ? .milliseconds(durationMs) : nil)
 
-            let view = LiveView(redraw: !plain && isatty(STDOUT_FILENO) == 1, rate: rate, startedAt: Date())
-            let stopping = StopSignal()
-            stopping.install { service.stop(); progress.stop.store(true, ordering: .relaxed) }
-
-            let processor = Task {
-                defer { stopping.trigger() }  // a processor that stops by itself ends the demo
-                return try await service.run(handleSignals: false) { port in view.announce(port: port, address: address) }
+            // Shut down in reverse order: the view, the generator, the processor (flush, commit),
+            // its HTTP server, the broker. The view ending (--duration) or the processor stopping
+            // by itself ends the demo; the generator running out of traffic does not.
+            let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: EmbeddedBrokerService(cluster: cluster, logger: logger),
+                      successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup),
+            ] + processor.services + [
+                .init(service: producing, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+                .init(service: viewing, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup),
+            ]
+            var failure: (any Error)?
+            do {
+                try await ProcessLifecycle.run(services, shutdownBound: ProcessorService.shutdownBound(configuration), logger: logger)
+            } catch {
+                failure = error
             }
-            let producing = Task {
-                try await GeneratorRun.produce(
-                    generator: generator,
-                    options: .init(bootstrapServers: cluster.bootstrapServers, topic: "callback.lifecycle", rate: rate,
-                                   malformed: max(1, interactions / 40), seed: seed, startTimeMs: traffic.startTimeMs, librdkafka: [],
-                                   paceByEventTime: true),
-                    logger: logger, progress: progress)
+            if let listen = failure as? HTTPListenError {
+                throw listen  // nothing ran: no final view
             }
-
-            let clock = ContinuousClock()
-            let deadline = durationMs > 0 ? clock.now + .milliseconds(durationMs) : nil
-            // The dashboard's address comes first; then the live view.
-            let listening = clock.now + .seconds(30)
-            while !view.isAnnounced, !stopping.isStopped, clock.now < listening {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            while !stopping.isStopped {
-                if let deadline, clock.now >= deadline { break }
-                view.render(service.board.snapshot, produced: progress.produced.load(ordering: .relaxed))
-                try? await Task.sleep(for: .seconds(1))  // the view's refresh period
-            }
-            progress.stop.store(true, ordering: .relaxed)
-            service.stop()
-            _ = try? await producing.value
-            let failure = try await processor.value
-            view.finish(service.board.snapshot, produced: progress.produced.load(ordering: .relaxed))
+            view.finish(processor.board.snapshot, produced: progress.produced.load(ordering: .relaxed))
             if let failure {
                 throw ValidationError("the processor failed: \(failure)")
             }
         }
     }
 }
-
-/// SIGINT/SIGTERM for the demo: tells the pipeline to stop once.
-final class StopSignal: @unchecked Sendable {
-    // @unchecked Sendable: `sources` is written only by `install`, called once before any signal
-    // can arrive; `stopped` is atomic.
-    private let stopped = Atomic<Bool>(false)
-    private var sources: [any DispatchSourceSignal] = []
-
-    var isStopped: Bool { stopped.load(ordering: .relaxed) }
-
-    /// Marks the demo as stopping without a signal.
-    func trigger() {
-        stopped.store(true, ordering: .relaxed)
-    }
-
-    func install(_ onStop: @escaping @Sendable () -> Void) {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
-                if !stopped.exchange(true, ordering: .relaxed) { onStop() }
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-}
-
-import Synchronization

@@ -15,7 +15,7 @@ extension CallbackStream {
                 Offsets are committed only up to the oldest record still needed by an open session and only \
                 after every output before it was acknowledged: nothing is lost across crashes and restarts, \
                 and replayed summaries are byte-identical (same summaryId). SIGTERM/SIGINT flush, commit and \
-                exit 0. Every option can also be set through its environment variable or a --config file \
+                exit 0 (exit 2 if that takes longer than --shutdown-timeout + 5s). Every option can also be set through its environment variable or a --config file \
                 (flags > environment > file > defaults).
                 """)
 
@@ -31,9 +31,17 @@ extension CallbackStream {
             MallocTuning.applyForProcessor(environment: ProcessInfo.processInfo.environment)
             LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
             let logger = Logger(label: "callback-stream")
-            let service = ProcessorService(configuration: configuration, logger: logger)
-            if let failure = try await service.run() {
-                logger.critical("processor stopped with an error", metadata: ["reason": "\(failure)"])
+            let service = try ProcessorService(configuration: configuration, logger: logger)
+            do {
+                try await ProcessLifecycle.run(
+                    service.services, shutdownBound: ProcessorService.shutdownBound(configuration), logger: logger)
+            } catch let exceeded as ShutdownBoundExceeded {
+                logger.critical("shutdown did not finish within the bound; exiting", metadata: [
+                    "reason": "\(exceeded)", "shutdown.timeout": "\(DurationParser.render(configuration.shutdownTimeoutMs))",
+                ])
+                throw ExitCode(2)
+            } catch {
+                logger.critical("processor stopped with an error", metadata: ["reason": "\(error)"])
                 throw ExitCode(1)
             }
         }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CallbackStreamCore
@@ -24,7 +25,7 @@ import Testing
     /// in partition 0 only (40 % there, 5 % over all); "calm" random traffic with few errors.
     /// Window 2 has no session at all.
     static func sessions(seed: UInt64) -> [Session] {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         var result: [Session] = []
         func elapsed() -> Int64? {
             guard Int.random(in: 0 ..< 10, using: &random) > 0 else { return nil }
@@ -65,7 +66,7 @@ import Testing
 
     /// Stage 1: each partition's sessions in close-time order, the watermark 5 s behind, then
     /// far ahead; `duplicates` replayed partials re-sent later in the same partition's stream.
-    static func stageOne(_ sessions: [Session], duplicates: Int, random: inout SeededGenerator) -> [[Emitted]] {
+    static func stageOne(_ sessions: [Session], duplicates: Int, random: inout SeededRandom) -> [[Emitted]] {
         (0 ..< partitions).map { partition in
             var aggregator = WindowAggregator(configuration: WindowConfiguration(partition: partition, inputPartitionCount: partitions))
             var stream: [Emitted] = []
@@ -96,7 +97,7 @@ import Testing
 
     /// What partials partition `k` receives: the input partitions' streams filtered by the
     /// routing, interleaved at random (in order within each input partition).
-    static func interleave(_ streams: [[Emitted]], partialsPartition k: Int32, random: inout SeededGenerator) -> [[UInt8]] {
+    static func interleave(_ streams: [[Emitted]], partialsPartition k: Int32, random: inout SeededRandom) -> [[UInt8]] {
         var queues = streams.map { stream in
             stream.filter { $0.windowStart.map { WindowRouting.partialsPartition(windowStart: $0, partialsPartitionCount: partialsPartitions) == k } ?? true }
         }
@@ -149,7 +150,7 @@ import Testing
     @Test(arguments: [1, 2, 3] as [UInt64])
     func oneExactRecordPerTenantAndWindow(seed: UInt64) throws {
         let sessions = Self.sessions(seed: seed)
-        var random = SeededGenerator(seed: seed &* 31)
+        var random = SeededRandom(seed: seed &* 31)
         let streams = Self.stageOne(sessions, duplicates: 6, random: &random)
         let truth = Self.truth(sessions)
         var records: [String: WindowStatsRecord] = [:]
@@ -207,7 +208,7 @@ import Testing
     /// when partition 5 comes back, its partials are late (counted, reported, not merged).
     @Test func aSilentPartitionGivesIncompleteWindowsAtTheTimeoutAndLatePartialsAfter() throws {
         let sessions = Self.sessions(seed: 6)
-        var random = SeededGenerator(seed: 66)
+        var random = SeededRandom(seed: 66)
         var streams = Self.stageOne(sessions, duplicates: 0, random: &random)
         let silent = streams[5]
         streams[5] = []
@@ -257,7 +258,7 @@ import Testing
     /// Random partials, markers, duplicates and ticks with random partition counts: no trap, at
     /// most one record per (tenant, window), the needed offset never beyond what was read.
     @Test func randomInputsKeepTheInvariants() {
-        var random = SeededGenerator(seed: 77)
+        var random = SeededRandom(seed: 77)
         for round in 0 ..< 40 {
             var merger = WindowMerger(configuration: WindowMergerConfiguration(
                 mergeTimeoutMs: Int64.random(in: 0 ... 5_000, using: &random), maximumOpenWindows: Int.random(in: 1 ... 6, using: &random)))
@@ -309,7 +310,7 @@ import Testing
         let sessions = Self.sessions(seed: 4)
         var outputs: [[[UInt8]]] = []
         for order in 0 ..< 4 as Range<UInt64> {
-            var random = SeededGenerator(seed: 100 + order)
+            var random = SeededRandom(seed: 100 + order)
             let streams = Self.stageOne(sessions, duplicates: Int(order) * 3, random: &random)
             var bytes: [[UInt8]] = []
             for k in 0 ..< Self.partialsPartitions {
@@ -332,7 +333,7 @@ import Testing
     /// byte-identical, and no acknowledged record is published again.
     @Test func aRestartFromTheCheckpointRepublishesOnlyIdenticalRecords() {
         let sessions = Self.sessions(seed: 5)
-        var random = SeededGenerator(seed: 55)
+        var random = SeededRandom(seed: 55)
         let streams = Self.stageOne(sessions, duplicates: 4, random: &random)
         for k in 0 ..< Self.partialsPartitions {
             let values = Self.interleave(streams, partialsPartition: k, random: &random)

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func randomPartialsRoundTrip() {
-        var random = SeededGenerator(seed: 16)
+        var random = SeededRandom(seed: 16)
         for _ in 0 ..< 300 {
             let values = (0 ..< Int.random(in: 0 ... 50, using: &random)).map { _ in
                 Int64.random(in: 0 ... 1 << Int64.random(in: 1 ... 40, using: &random), using: &random)
@@ -56,7 +57,7 @@ import Testing
         for length in 0 ..< valid.count {
             #expect(decoder.decode(Array(valid[..<length])) == nil)
         }
-        var random = SeededGenerator(seed: 99)
+        var random = SeededRandom(seed: 99)
         for _ in 0 ..< 3_000 {
             var bytes = valid
             for _ in 0 ..< Int.random(in: 1 ... 4, using: &random) {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CallbackStreamCore
@@ -46,7 +47,7 @@ import Testing
     /// Random interns and releases checked against a dictionary model; exercises index growth,
     /// backward-shift deletion and arena compaction.
     @Test func matchesAReferenceModelUnderChurn() {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SeededRandom(seed: 42)
         var table = SymbolTable(capacity: 4)
         var model: [String: (id: SymbolID, refs: Int)] = [:]
         for step in 0..<20_000 {

@@ -12,21 +12,6 @@ enum Repository {
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 }
 
-/// A deterministic PRNG (SplitMix64) for property tests: the same seed gives the same cases.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// An owned copy of a decoded event, for assertions after the decoder's views expire.
 struct OwnedEvent: Equatable {
     var interactionId: String

@@ -14,12 +14,15 @@ final class ChildProcess: Sendable {
         var stdout = Data()
         var stderr = Data()
         var exit: (status: Int32, reason: Process.TerminationReason)?
+        var exitedAt: ContinuousClock.Instant?
     }
 
     private let state = Locked(State())
     private let process: Locked<Process>
     private let input: FileHandle
     let commandLine: String
+    /// When the process was started.
+    let startedAt: ContinuousClock.Instant
 
     /// Starts `executable` with `arguments`.
     ///
@@ -60,8 +63,13 @@ final class ChildProcess: Sendable {
         }
         process.terminationHandler = { process in
             let exit = (process.terminationStatus, process.terminationReason)
-            state.withLock { $0.exit = exit }
+            let now = ContinuousClock.now
+            state.withLock {
+                $0.exit = exit
+                $0.exitedAt = now
+            }
         }
+        startedAt = ContinuousClock.now
         try process.run()
         self.process = Locked(process)
     }
@@ -78,6 +86,9 @@ final class ChildProcess: Sendable {
     }
     /// The process id (e.g. to read `/proc/<pid>/status`).
     var pid: Int32 { process.withLock { $0.processIdentifier } }
+    /// How long the process ran, once it ended: measured by the termination handler (its own
+    /// thread), so a test task that was scheduled late does not count.
+    var lifetime: Duration? { state.withLock { $0.exitedAt.map { $0 - startedAt } } }
     /// Exit status and reason, once the process ended.
     var exit: (status: Int32, reason: Process.TerminationReason)? { state.withLock { $0.exit } }
 

@@ -15,24 +15,6 @@ func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
 }
 
-/// Thrown when a condition did not hold before its deadline.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Checks `condition` every 20 ms until it holds or `timeout` passes.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(30), _ condition: @Sendable () -> Bool
-) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while !condition() {
-        guard clock.now < deadline else { throw DeadlineExceeded(what: what) }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
 /// Consumer properties for tests: the mock's bootstrap, a group, short session timeouts so
 /// the mock's rebalance waits (session.timeout.ms − 1 s) stay short.
 func consumerConfiguration(
