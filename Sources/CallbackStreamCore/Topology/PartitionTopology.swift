@@ -10,12 +10,13 @@
 /// No I/O, no clock reads, no locks; the same inputs always give the same outputs.
 ///
 /// A class (the processor keeps one per assigned partition and hands it around); its state and
-/// logic live in one ``TopologyEngine`` struct, reached once per call.
+/// logic live in one ``State`` struct (the session store and the ``Sink`` that turns closed
+/// sessions and windows into outputs), reached once per call.
 public final class PartitionTopology {
     public let partition: Int32
     public let configuration: TopologyConfiguration
 
-    private var engine: TopologyEngine
+    private var engine: State
 
     /// The input topic's partition count written into partials and progress markers (starts as
     /// ``TopologyConfiguration/inputPartitionCount``; set it when the topic's metadata changes).
@@ -30,7 +31,7 @@ public final class PartitionTopology {
     public init(partition: Int32, configuration: TopologyConfiguration) {
         self.partition = partition
         self.configuration = configuration
-        engine = TopologyEngine(partition: partition, configuration: configuration)
+        engine = State(partition: partition, configuration: configuration)
     }
 
     // MARK: - Inputs

@@ -1,0 +1,127 @@
+extension PartitionTopology {
+    /// The output side of one ``PartitionTopology``: turns closed sessions into summaries and window
+    /// contributions, and window results into partials and progress markers (the first stage of the
+    /// stats; ``WindowMerger`` is the second). Owns the partition's symbol
+    /// table (the states' strings) and the reusable encoding buffers.
+    struct Sink {
+        let publishNotOpened: Bool
+        var symbols = SymbolTable(capacity: 1024)
+        var windows: WindowAggregator
+        let summaryEncoder: SummaryEncoder
+        let partialEncoder = WindowPartialEncoder()
+        var buffer = OutputBuffer(capacity: 4096)
+        var idBuffer = OutputBuffer(capacity: 256)
+        var recordBytes: [UInt8] = []
+        var keyBytes: [UInt8] = []
+        /// The window records being published (reused: no allocation per emission).
+        var windowOutputs: [WindowOutput] = []
+        /// Per outcome (by ``ordinal(_:)``), its index in the window configuration's outcome labels.
+        let outcomeIndex: [Int]
+        /// Sessions that never reached `opened` (counted, published only when configured).
+        var notOpenedSessions = 0
+
+        init(partition: Int32, configuration: TopologyConfiguration) {
+            publishNotOpened = configuration.publishNotOpened
+            windows = WindowAggregator(configuration: WindowConfiguration(
+                windowSize: .milliseconds(configuration.windowMs),
+                partition: partition,
+                inputPartitionCount: configuration.inputPartitionCount))
+            summaryEncoder = SummaryEncoder(includeFormValues: configuration.includeFormValues)
+            var indices = [Int](repeating: 0, count: Outcome.allCases.count)
+            for outcome in Outcome.allCases {
+                indices[Self.ordinal(outcome)] = WindowConfiguration.contractOutcomeLabels.firstIndex(of: outcome.rawValue) ?? 0
+            }
+            outcomeIndex = indices
+        }
+
+        /// A dense number per outcome (no hashing on the per-summary path).
+        static func ordinal(_ outcome: Outcome) -> Int {
+            switch outcome {
+            case .completed: 0
+            case .failed: 1
+            case .abandonedForm: 2
+            case .cancelledBeforeStart: 3
+            case .submittedUnconfirmed: 4
+            case .notOpened: 5
+            }
+        }
+
+        mutating func summarize(_ closed: ClosedSession<InteractionState>, interactionId: UnsafeRawBufferPointer, emit: (TopologyOutput) -> Void) {
+            var state = closed.state
+            let outcome = state.outcome
+            let closeReason: CloseReason = switch closed.reason {
+            case .closed: .closed
+            case .inactivityTimeout: .inactivityTimeout
+            case .maxDuration: .maxDuration
+            }
+            let evicted = closed.earlyClose == .evicted
+            var stages: FunnelStages = []
+            if state.hasSeen(.opened) { stages.insert(.opened) }
+            if state.hasSeen(.started) { stages.insert(.started) }
+            if state.hasSeen(.submitted) { stages.insert(.submitted) }
+            if state.hasSeen(.completed) { stages.insert(.completed) }
+
+            let published = outcome != .notOpened || publishNotOpened
+            buffer.removeAll()
+            idBuffer.removeAll()
+            if published {
+                summaryEncoder.encodeSummary(
+                    state, interactionId: interactionId, sessionSeq: Int(closed.sessionSeq), closeReason: closeReason,
+                    extraAnomalies: evicted ? .evicted : [], symbols: symbols, into: &buffer)
+                SummaryEncoder.appendSummaryID(
+                    interactionId: interactionId, sessionSeq: Int(closed.sessionSeq),
+                    firstEventTimestamp: state.firstEventTimestamp ?? 0, into: &idBuffer)
+            } else {
+                notOpenedSessions += 1
+            }
+            idBuffer.withUnsafeBytes { summaryID in
+                buffer.withUnsafeBytes { value in
+                    emit(TopologyOutput(
+                        key: interactionId, value: value,
+                        info: .summary(summaryID: summaryID, outcome: outcome, closeReason: closeReason, stages: stages, published: published),
+                        evicted: evicted))
+                }
+            }
+
+            var errorCodes: [String] = []
+            state.forEachErrorCode { errorCodes.append(symbols.string($0)) }
+            let tenant = state.attributeValue(forKey: "tenant", symbols: symbols).map { symbols.string($0) }
+            windows.add(SessionContribution(
+                closeTime: closed.closeTime, tenant: tenant, outcome: outcomeIndex[Self.ordinal(outcome)],
+                submitted: state.hasSeen(.submitted), errorCodes: errorCodes, elapsedMilliseconds: state.elapsedMs,
+                closeReason: closed.reason, earlyClose: closed.earlyClose))
+            state.releaseSymbols(in: &symbols)
+        }
+
+        /// Emits the partials of the windows that end at or before `watermark`, then a progress
+        /// marker when a window end was crossed.
+        mutating func advanceWindows(to watermark: Int64, emit: (TopologyOutput) -> Void) {
+            windows.advance(to: watermark)
+            guard windows.pendingOutputCount > 0 else { return }
+            windows.drainOutputs { windowOutputs.append($0) }
+            for i in windowOutputs.indices { publish(windowOutputs[i], emit: emit) }
+            windowOutputs.removeAll(keepingCapacity: true)
+        }
+
+        private mutating func publish(_ output: WindowOutput, emit: (TopologyOutput) -> Void) {
+            recordBytes.removeAll(keepingCapacity: true)
+            keyBytes.removeAll(keepingCapacity: true)
+            let info: TopologyOutput.Info
+            switch output {
+            case .partial(let partial):
+                partialEncoder.encode(partial, into: &recordBytes)
+                WindowPartialEncoder.appendKey(of: partial, into: &keyBytes)
+                info = .partial(windowStart: partial.windowStart)
+            case .progress(let progress):
+                partialEncoder.encode(progress, into: &recordBytes)
+                WindowPartialEncoder.appendKey(of: progress, into: &keyBytes)
+                info = .progress(completeThrough: progress.completeThrough)
+            }
+            keyBytes.withUnsafeBytes { key in
+                recordBytes.withUnsafeBytes { value in
+                    emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
+                }
+            }
+        }
+    }
+}
