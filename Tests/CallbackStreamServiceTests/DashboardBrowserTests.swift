@@ -37,6 +37,12 @@ import Testing
         let now = wallClockMs()
         s.watermarkByPartition = [0: now - 5_000, 1: now - 7_000]
         s.consumerLagByPartition = [0: 12, 1: 0]
+        // Partition 0 holds its committed offset 3,400 records / 1,234.5 s of event time back.
+        s.commitLagRecordsByPartition = [0: 3_400, 1: 0]
+        s.commitLagEventTimeMsByPartition = [0: 1_234_500, 1: 0]
+        s.produceErrors = [.init(output: "summaries", code: "MSG_SIZE_TOO_LARGE"): 2]
+        s.statsMerge = ["partial": 40, "progress_marker": 80, "complete_window": 7, "incomplete_window": 1]
+        s.openStatsWindows = 2
         s.ready = true
         s.recentAlerts = [
             #"{"schemaVersion":1,"alertId":"a1","windowStart":1763999880000,"windowEnd":1763999940000,"tenant":"acme","ratio":0.2,"submissions":50,"submissionsWithErrors":10,"threshold":0.1,"topErrorCodes":[{"code":"timeout","count":6},{"code":"invalid_phone","count":4}]}"#,
@@ -52,6 +58,9 @@ import Testing
         s.stageReached = ["opened": 130, "started": 97, "submitted": 66, "completed": 50]
         s.summaries[.init(outcome: "completed", closeReason: "closed")] = 50
         s.openSessionsByPartition = [0: 9, 1: 5]
+        s.commitLagRecordsByPartition = [0: 3_900, 1: 25]
+        s.commitLagEventTimeMsByPartition = [0: 1_294_500, 1: 4_000]
+        s.produceErrors[.init(output: "dlq", code: "INVALID_RECORD")] = 1
         return s
     }
 
@@ -230,10 +239,17 @@ import Testing
             "--expect", "error-ratio==0.2", "--expect", "alert-threshold==0.1",
             "--expect", "consumer-lag-total==12", "--expect", "partition-count==2",
             "--expect", "watermark-lag-max>=7", "--expect", "elapsed-p95==90000", "--expect", "ready==ready",
+            "--expect", "partition-0-commit-lag-records==3400", "--expect", "partition-0-commit-lag-seconds==1234.5",
+            "--expect", "partition-1-commit-lag-records==0", "--expect", "partition-1-commit-lag-seconds==0",
+            "--expect", "produce-errors-total==2", "--expect", "produce-error-summaries-MSG_SIZE_TOO_LARGE==2",
+            "--expect", "stats-complete==7", "--expect", "stats-incomplete==1", "--expect", "stats-open-windows==2",
             // Step 2: the test publishes the second snapshot when step 1 holds; the open page must show it.
             "--then",
             "--expect", "funnel-opened==130", "--expect", "funnel-completed==50", "--expect", "events-total==1500",
             "--expect", "open-sessions==14", "--expect", "outcome-completed==50",
+            "--expect", "partition-0-commit-lag-records==3900", "--expect", "partition-0-commit-lag-seconds==1294.5",
+            "--expect", "partition-1-commit-lag-records==25", "--expect", "partition-1-commit-lag-seconds==4",
+            "--expect", "produce-errors-total==3", "--expect", "produce-error-dlq-INVALID_RECORD==1",
             "--expect", "events-rate-peak>0",
             // Step 3: look up a live session.
             "--then", "--fill", "session-id=cb-42", "--click", "session-lookup",

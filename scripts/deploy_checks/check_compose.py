@@ -167,6 +167,13 @@ def _semantics(ctx: Context, c, compose: dict) -> None:
         c.expect(settings[flag] in created, f"kafka-init does not create {settings[flag]} ({flag})")
     partitions = int(created.get(settings["input-topic"], 0))
     c.expect(partitions >= replicas, f"input topic has {partitions} partitions for {replicas} replicas")
+    partials = int(created.get(settings["stats-partials-topic"], 0))
+    c.expect(partials == partitions,
+             f"{settings['stats-partials-topic']} has {partials} partitions, the input {partitions}: the merge stage's "
+             "parallelism is the partials topic's partition count (choose it once, with the input's)")
+    retention = re.search(r"--topic\s+" + re.escape(settings["stats-partials-topic"]) + r"\s[^\n]*retention\.ms=(\d+)", init_text)
+    c.expect(retention is not None and int(retention.group(1)) >= 86_400_000,
+             f"{settings['stats-partials-topic']}: set retention.ms to at least a day (the merge stage replays it after an outage)")
     ctx.facts["input_partitions"] = partitions
     ctx.facts["compose_settings"] = settings
     c.note(f"input topic {settings['input-topic']}: {partitions} partitions; replicas {replicas}")

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import jsonschema
 
-from .context import Context
+from .context import Context, run
 from .loading import load_yaml, load_yaml_documents, load_yaml_text
-from .settings import (MEMORY_HEADROOM, METRICS_PATHS, RUN_FLAGS, memory_needed, parse_duration,
-                       parse_kubernetes_quantity)
+from .promql import metric_names
+from .settings import (MEMORY_HEADROOM, METRICS_PATHS, RUN_FLAGS, commit_lag_bound_seconds, memory_needed,
+                       parse_duration, parse_kubernetes_quantity)
 
 KUBERNETES_VERSIONS = ("1.29.0", "1.37.0")  # the oldest commonly supported and the newest bundled
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -154,6 +155,9 @@ def _deployment(ctx: Context, c, resources, directory: Path) -> None:
     c.expect(not unknown, f"config.yaml keys that are no `run` flag: {sorted(unknown)}")
     settings = {flag: str(config.get(flag, default)) for flag, default in RUN_FLAGS.items()}
     ctx.facts["kubernetes_settings"] = settings
+    # Static membership needs a stable, unique id per pod: never one shared id (members with the
+    # same group.instance.id fence each other), and not a Deployment's changing pod names.
+    c.expect("instance-id" not in config, "config.yaml sets instance-id: every pod would share it")
 
     spec = deployment["spec"]
     pod = spec["template"]["spec"]
@@ -195,6 +199,10 @@ def _deployment(ctx: Context, c, resources, directory: Path) -> None:
 
     # -X values: every $(VAR) must be a defined env var, or Kubernetes passes it literally.
     env_names = {e["name"] for e in container.get("env") or []}
+    c.expect("CALLBACK_STREAM_INSTANCE_ID" not in env_names and not any(a.startswith("--instance-id") for a in args)
+             and not any("group.instance.id" in a for a in args),
+             "a Deployment must not use static membership (--instance-id): its pod names change with every "
+             "rollout, leaving ghost members; use a StatefulSet for it (see deployment.yaml)")
     for arg in args:
         for variable in re.findall(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", arg):
             c.expect(variable in env_names, f"argument {arg!r} refers to undefined env var {variable}")
@@ -330,9 +338,13 @@ def _wiring(ctx: Context, c, resources, directory: Path) -> None:
         if partitions:
             c.expect(maximum <= partitions, f"maxReplicaCount {maximum} exceeds the {partitions} input partitions")
             c.note(f"maxReplicaCount {maximum}, input partitions {partitions} (from compose.yaml's kafka-init)")
+        _prometheus_triggers(ctx, c, spec["triggers"])
         for trigger in spec["triggers"]:
             if trigger["type"] != "kafka":
                 continue
+            c.warn("a kafka trigger scales on the group's committed lag, which includes the retained window of "
+                   "sessions (up to input rate x 90 min with the defaults) whatever the load; prefer the "
+                   "prometheus trigger on callback_stream_consumer_lag")
             metadata = trigger["metadata"]
             c.expect(metadata["consumerGroup"] == settings["group-id"], "kafka trigger consumerGroup != group-id")
             c.expect(metadata["topic"] == settings["input-topic"], "kafka trigger topic != input-topic")
@@ -354,9 +366,59 @@ def _wiring(ctx: Context, c, resources, directory: Path) -> None:
     if c.expect(rule is not None, "no PrometheusRule"):
         alerts = load_yaml(ctx.deploy / "prometheus" / "alerts.yml")
         c.expect(rule["spec"] == alerts, "PrometheusRule spec differs from deploy/prometheus/alerts.yml")
+        # The commit-lag alert's threshold is the bound the ConfigMap's settings give.
+        bound = commit_lag_bound_seconds(settings)
+        for group in alerts.get("groups") or []:
+            for entry in group.get("rules") or []:
+                if entry.get("alert") == "CallbackStreamCommitLagBeyondBound":
+                    threshold = re.search(r"callback_stream_commit_lag_seconds\)\s*>\s*([0-9.]+)", entry["expr"])
+                    c.expect(threshold is not None and float(threshold.group(1)) == bound,
+                             f"CallbackStreamCommitLagBeyondBound should fire above {bound:g} s, the bound of "
+                             "configmap.yaml's max-session-duration, inactivity-timeout, window and allowed-lateness")
 
     # Compose and Kubernetes agree on the topics and the group.
     compose = ctx.facts.get("compose_settings")
     if compose:
-        for flag in ("group-id", "input-topic", "output-topic", "dlq-topic", "stats-topic", "alerts-topic", "metrics-port"):
+        for flag in ("group-id", "input-topic", "output-topic", "dlq-topic", "stats-topic", "alerts-topic",
+                     "stats-partials-topic", "metrics-port"):
             c.expect(str(compose[flag]) == str(settings[flag]), f"{flag}: compose {compose[flag]} vs Kubernetes {settings[flag]}")
+
+
+def _prometheus_triggers(ctx: Context, c, triggers: list) -> None:
+    """KEDA prometheus triggers: known metrics, the processor's job, and one on the processing lag."""
+    allowed, source = ctx.allowed_series()
+    queries = []
+    for trigger in triggers:
+        if trigger["type"] != "prometheus":
+            continue
+        metadata = trigger["metadata"]
+        label = f"prometheus trigger {trigger.get('name', '?')}"
+        query = str(metadata.get("query", ""))
+        try:
+            used = metric_names(query)
+        except ValueError as error:
+            c.fail(f"{label}: {error}")
+            continue
+        queries.append((label, query, used))
+        c.expect(not (used - allowed), f"{label}: metrics not in {source}: {sorted(used - allowed)}")
+        # Every selector names the processor's job (the Service name): another job's series of the
+        # same name must not scale this Deployment.
+        selectors = re.findall(r"callback_stream_[a-z0-9_]+(\{[^}]*\})?", query)
+        c.expect(all('job="callback-stream"' in selector for selector in selectors),
+                 f"{label}: select job=\"callback-stream\" in every selector")
+        c.expect(float(metadata["threshold"]) > 0, f"{label}: threshold must be positive")
+        c.expect(trigger.get("metricType", "AverageValue") == "AverageValue",
+                 f"{label}: AverageValue (the threshold is per pod)")
+    c.expect(any("callback_stream_consumer_lag" in used for *_, used in queries),
+             "no prometheus trigger scales on the processing lag (callback_stream_consumer_lag)")
+    c.expect(not any(name.startswith("callback_stream_commit_lag") for *_, used in queries for name in used),
+             "a trigger scales on the commit lag, which measures the retained sessions, not load")
+    if queries and ctx.tools.promtool:
+        rules = "groups:\n  - name: keda\n    rules:\n" + "".join(
+            f"      - record: keda:query_{index}\n        expr: {json.dumps(query)}\n"
+            for index, (_, query, _) in enumerate(queries))
+        candidate = ctx.work / "keda-queries.yml"
+        candidate.write_text(rules)
+        code, output = run([ctx.tools.promtool, "check", "rules", str(candidate)])
+        c.expect(code == 0, f"promtool rejected a KEDA query:\n{output}")
+    c.note(f"{len(queries)} prometheus triggers: " + ", ".join(label.split()[-1] for label, *_ in queries))

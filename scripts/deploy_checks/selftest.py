@@ -5,7 +5,8 @@ from __future__ import annotations
 from .check_dockerfile import dockerignore_excludes, parse_dockerfile
 from .context import Context
 from .promql import grafana_variable_query_metrics, metric_names, substitute_grafana_variables
-from .settings import parse_binary_size, parse_duration, parse_kubernetes_quantity
+from .settings import (CLI_ONLY_FLAGS, RUN_FLAGS, SETTING_DECLARATIONS, commit_lag_bound_seconds, declared_settings,
+                       parse_binary_size, parse_duration, parse_kubernetes_quantity)
 
 PROMQL_CASES = {
     'sum by (outcome) (rate(a_total{instance=~"$instance",x="y"}[$__rate_interval])) * 60': {"a_total"},
@@ -51,3 +52,14 @@ def check(ctx: Context) -> None:
         parsed = parse_dockerfile("# c\nFROM a AS b\nRUN x \\\n  # inner\n  && y\nCMD [\"run\"]\n")
         c.expect([(i.keyword, i.arguments) for i in parsed] == [("FROM", "a AS b"), ("RUN", "x && y"), ("CMD", '["run"]')],
                  f"parse_dockerfile: {parsed}")
+
+    with ctx.report.check("settings.py: RUN_FLAGS lists exactly the settings Setting.swift declares") as c:
+        path = ctx.repo / SETTING_DECLARATIONS
+        if c.expect(path.is_file(), f"{SETTING_DECLARATIONS} is missing"):
+            declared = declared_settings(path.read_text(encoding="utf-8"))
+            c.expect(len(declared) >= 20, f"found only {len(declared)} declarations in {SETTING_DECLARATIONS}: parser broken?")
+            listed = set(RUN_FLAGS) - CLI_ONLY_FLAGS
+            c.expect(not (declared - listed), f"flags missing from settings.py RUN_FLAGS: {sorted(declared - listed)}")
+            c.expect(not (listed - declared), f"settings.py RUN_FLAGS lists flags that no longer exist: {sorted(listed - declared)}")
+            c.expect(commit_lag_bound_seconds(RUN_FLAGS) == 5400, "the commit-lag bound with the defaults should be 5400 s")
+            c.note(f"{len(declared)} settings")

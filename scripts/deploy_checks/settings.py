@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 
-# `callback-stream run` long flags → default (None: required or no default).
+# `callback-stream run` long flags → default (None: required, no default, or computed from others).
+# Every setting of Sources/CallbackStreamService/Configuration/Setting.swift, plus --config; the
+# self-test fails when the two lists drift apart (a deploy file could not use a new flag, or
+# would be accepted with one that no longer exists).
 RUN_FLAGS: dict[str, str | None] = {
     "bootstrap-servers": None,
     "group-id": "callback-stream",
+    "instance-id": None,
     "input-topic": "callback.lifecycle",
     "output-topic": "callback.summaries",
     "dlq-topic": "callback.lifecycle.dlq",
@@ -20,20 +24,52 @@ RUN_FLAGS: dict[str, str | None] = {
     "alerts-topic": "callback.alerts",
     "inactivity-timeout": "30m",
     "allowed-lateness": "5s",
+    "idle-advance-after": "10s",
     "window": "1m",
+    "max-clock-skew": "5m",
+    "max-session-duration": "1h",
+    "stats-partials-topic": "callback.stats.partials",
+    "stats-merge-timeout": None,
     "alert-threshold": "0.2",
     "alert-min-volume": "20",
     "max-open-sessions": "1000000",
+    "max-remembered-sessions": None,
     "max-record-bytes": "65536",
     "metrics-address": "0.0.0.0",
     "metrics-port": "9464",
     "log-format": "text",
     "log-level": "info",
     "shutdown-timeout": "30s",
+    "commit-interval": "1s",
+    "include-form-values": "false",
+    "wake-fetcher": "true",
+    "stream-threads": "1",
+    "publish-not-opened": "false",
     "config": None,
 }
 
-TOPIC_FLAGS = ("input-topic", "output-topic", "dlq-topic", "stats-topic", "alerts-topic")
+# Flags of the CLI itself, not of Setting.swift's table.
+CLI_ONLY_FLAGS = {"config"}
+
+TOPIC_FLAGS = ("input-topic", "output-topic", "dlq-topic", "stats-topic", "alerts-topic", "stats-partials-topic")
+
+# Where the processor declares its settings (one declaration per setting, see Setting.swift).
+SETTING_DECLARATIONS = "Sources/CallbackStreamService/Configuration/Setting.swift"
+_DECLARATION = re.compile(r'^\s*(?:text|optionalText|duration|ratio|integer|choice|boolean)\(\s*"([a-z0-9-]+)"\s*,', re.M)
+
+
+def declared_settings(text: str) -> set[str]:
+    """The flag names declared in Setting.swift's `all` table."""
+    return set(_DECLARATION.findall(text))
+
+
+def commit_lag_bound_seconds(settings: dict[str, str | None]) -> float:
+    """max-session-duration + max(inactivity-timeout, 2 x window + allowed-lateness), in seconds:
+    how far the committed offset may stay behind the watermark in event time (README)."""
+    return parse_duration(settings["max-session-duration"]) + max(
+        parse_duration(settings["inactivity-timeout"]),
+        2 * parse_duration(settings["window"]) + parse_duration(settings["allowed-lateness"]))
+
 
 ENV_PREFIX = "CALLBACK_STREAM_"
 
