@@ -47,6 +47,9 @@ final class StatsMergeThread: @unchecked Sendable {
     private var lateLog = RateLimitedLog(intervalNanos: 10_000_000_000)
     private var errorLog = RateLimitedLog(intervalNanos: 10_000_000_000)
     private var failure: String?
+    /// The most recent window published, with its submissions over all tenants (for the
+    /// `window_error_ratio` gauge, which is about the window, not one tenant).
+    private var lastWindow: (start: Int64, submissions: Int, withErrors: Int)?
     private var lastCommitNanos: UInt64 = 0
     private var lastPublishNanos: UInt64 = 0
 
@@ -155,8 +158,12 @@ final class StatsMergeThread: @unchecked Sendable {
         for output in outputs {
             switch output {
             case let .stats(record, key, value):
-                if record.submissions > 0 {
-                    metrics.lastWindowErrorRatio = Double(record.submissionsWithErrors) / Double(record.submissions)
+                // Windows are published in start order, each tenant's record in turn.
+                if lastWindow?.start != record.windowStart { lastWindow = (record.windowStart, 0, 0) }
+                lastWindow!.submissions += record.submissions
+                lastWindow!.withErrors += record.submissionsWithErrors
+                if lastWindow!.submissions > 0 {
+                    metrics.lastWindowErrorRatio = Double(lastWindow!.withErrors) / Double(lastWindow!.submissions)
                 }
                 if let p50 = record.elapsed.p50, let p95 = record.elapsed.p95, let p99 = record.elapsed.p99 {
                     metrics.lastWindowElapsed = .init(p50: Double(p50), p95: Double(p95), p99: Double(p99))
