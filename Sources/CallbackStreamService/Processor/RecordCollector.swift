@@ -37,12 +37,12 @@ final class RecordCollector<Producer: OutputProducer> {
     private var summaryHeaders = [KafkaHeader(name: "summaryId", value: [UInt8]())]
     private var summaryCounters = SummaryCounters()
     private var lastSampleNanos: UInt64 = 0
-    private var errorLog = RateLimitedLog(intervalNanos: 10_000_000_000)
+    private var failures = ProduceFailures()
     /// The output side of the metrics: produced, delivered and failed records, summaries by
     /// outcome, dead letters by code, alerts, latencies. Read through ``contribute(to:)``.
     private var counts = MetricsSnapshot()
     /// Why the processor must stop (a failure that is not per-record), if one happened.
-    private(set) var failure: String?
+    var failure: String? { failures.failure }
 
     init(producer: Producer, topics: Topics, logger: Logger, clock: any ProcessorClock) {
         self.producer = producer
@@ -127,7 +127,9 @@ final class RecordCollector<Producer: OutputProducer> {
                 producer.poll(timeout: .milliseconds(10))  // bounded: serve reports until there is room
             } catch {
                 _ = slab.release(opaque)  // no delivery report follows a refused record
-                if failed(kind, topic: topic, error: error, size: output.value.count) {
+                if failures.settle(
+                    error, output: kind, topic: topic, afterDelivery: false, recordBytes: output.value.count,
+                    nowNanos: clock.monotonicNanos(), logger: logger) {
                     task.acknowledged(cause: cause)
                 }
                 return
@@ -144,37 +146,13 @@ final class RecordCollector<Producer: OutputProducer> {
         let settlement = Settlement(partition: entry.partition, generation: entry.generation, cause: entry.cause)
         if let error = report.error {
             // librdkafka already retried what can be retried.
-            return failed(entry.output, topic: report.topic, error: error, size: nil, afterDelivery: true) ? settlement : nil
+            let settled = failures.settle(
+                error, output: entry.output, topic: report.topic, afterDelivery: true, nowNanos: clock.monotonicNanos(), logger: logger)
+            return settled ? settlement : nil
         }
         counts.producedByOutput[entry.output, default: 0] += 1
         counts.deliveryLatency.observe(seconds: Double(clock.monotonicNanos() &- entry.producedAtNanos) / 1e9)
         return settlement
-    }
-
-    /// Applies the policy to a failure; returns `true` when the record is settled (skipped).
-    private func failed(_ output: MetricsSnapshot.Output, topic: String, error: KafkaError, size: Int?, afterDelivery: Bool = false) -> Bool {
-        switch ProduceErrorPolicy.verdict(for: error) {
-        case .skipRecord:
-            counts.produceErrors[.init(output: output.rawValue, code: error.name), default: 0] += 1
-            let key = "\(output.rawValue)/\(error.name)"
-            if let suppressed = errorLog.admit(key, nowNanos: clock.monotonicNanos()) {
-                var metadata: Logger.Metadata = [
-                    "kafka.topic": "\(topic)", "error": "\(error)", "suppressed.since.last": "\(suppressed)",
-                ]
-                if let size { metadata["record.bytes"] = "\(size)" }
-                logger.error("output record refused; counted and skipped", metadata: metadata)
-            }
-            return true
-        case .stop:
-            let reason = afterDelivery
-                ? "delivery to '\(topic)' failed permanently: \(error)"
-                : "cannot produce to '\(topic)': \(error)"
-            if failure == nil {
-                failure = reason
-                logger.critical("processor failing", metadata: ["reason": "\(reason)"])
-            }
-            return false
-        }
     }
 
     // MARK: - Metrics
@@ -190,6 +168,6 @@ final class RecordCollector<Producer: OutputProducer> {
         metrics.stageReached = counts.stageReached
         metrics.deliveryLatency = counts.deliveryLatency
         metrics.sampleSummary = counts.sampleSummary
-        metrics.produceErrors = counts.produceErrors
+        metrics.produceErrors = failures.counts
     }
 }

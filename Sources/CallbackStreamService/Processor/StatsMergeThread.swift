@@ -45,8 +45,9 @@ final class StatsMergeThread: @unchecked Sendable {
     /// Merge counters of tasks already closed (revoked), so that the totals stay monotonic.
     private var closedTaskCounters: [String: UInt64] = [:]
     private var lateLog = RateLimitedLog(intervalNanos: 10_000_000_000)
-    private var errorLog = RateLimitedLog(intervalNanos: 10_000_000_000)
-    private var failure: String?
+    private var failures = ProduceFailures()
+    private var ownFailure: String?
+    private var failure: String? { ownFailure ?? failures.failure }
     /// The most recent window published, with its submissions over all tenants (for the
     /// `window_error_ratio` gauge, which is about the window, not one tenant).
     private var lastWindow: (start: Int64, submissions: Int, withErrors: Int)?
@@ -201,7 +202,7 @@ final class StatsMergeThread: @unchecked Sendable {
                 producer.poll(timeout: .milliseconds(10))
             } catch {
                 inFlight[opaque] = nil
-                if settleFailure(kind, topic: topic, error: error, afterDelivery: false) {
+                if failures.settle(error, output: kind, topic: topic, afterDelivery: false, nowNanos: clock.monotonicNanos(), logger: logger) {
                     task.merger.acknowledge(windowStart: windowStart)
                 }
                 return
@@ -212,30 +213,15 @@ final class StatsMergeThread: @unchecked Sendable {
     private func delivered(_ report: DeliveryReport) {
         guard let entry = inFlight.removeValue(forKey: report.opaque) else { return }
         if let error = report.error {
-            guard settleFailure(entry.output, topic: report.topic, error: error, afterDelivery: true) else { return }
+            guard failures.settle(
+                error, output: entry.output, topic: report.topic, afterDelivery: true, nowNanos: clock.monotonicNanos(), logger: logger)
+            else { return }
         } else {
             metrics.producedByOutput[entry.output, default: 0] += 1
             metrics.deliveryLatency.observe(seconds: Double(clock.monotonicNanos() &- entry.producedAtNanos) / 1e9)
         }
         guard let task = tasks[entry.partition], task.generation == entry.generation else { return }
         task.merger.acknowledge(windowStart: entry.windowStart)
-    }
-
-    /// Applies ``ProduceErrorPolicy``; returns `true` when the record is settled (skipped).
-    private func settleFailure(_ output: MetricsSnapshot.Output, topic: String, error: KafkaError, afterDelivery: Bool) -> Bool {
-        switch ProduceErrorPolicy.verdict(for: error) {
-        case .skipRecord:
-            metrics.produceErrors[.init(output: output.rawValue, code: error.name), default: 0] += 1
-            if let suppressed = errorLog.admit("\(output.rawValue)/\(error.name)", nowNanos: clock.monotonicNanos()) {
-                logger.error("output record refused; counted and skipped", metadata: [
-                    "kafka.topic": "\(topic)", "error": "\(error)", "suppressed.since.last": "\(suppressed)",
-                ])
-            }
-            return true
-        case .stop:
-            fail(afterDelivery ? "delivery to '\(topic)' failed permanently: \(error)" : "cannot produce to '\(topic)': \(error)")
-            return false
-        }
     }
 
     // MARK: - Commits
@@ -323,6 +309,7 @@ final class StatsMergeThread: @unchecked Sendable {
             for (name, value) in Self.counters(of: task.merger.metrics) { counters[name, default: 0] += value }
         }
         metrics.statsMerge = counters
+        metrics.produceErrors = failures.counts
         metrics.openStatsWindows = tasks.values.reduce(0) { $0 + $1.merger.openWindowCount }
         board.publish(metrics, slot: slot)
     }
@@ -331,7 +318,7 @@ final class StatsMergeThread: @unchecked Sendable {
 
     private func fail(_ reason: String) {
         guard failure == nil else { return }
-        failure = reason
+        ownFailure = reason
         logger.critical("processor failing", metadata: ["reason": "\(reason)"])
     }
 
