@@ -103,7 +103,11 @@ extension Reliability {
                 let sessions = truth.expectedSessions ?? []
                 _ = try await summaries.verdict(for: sessions, timeout: .seconds(120))
                 try await summaries.tail.catchUp(pipeline, partitions: partitions)
-                try await deadLetters.wait(for: "\(records.count) dead letters", timeout: .seconds(60)) { deadLetters.count >= records.count }
+                do {
+                    try await deadLetters.wait(for: "\(records.count) dead letters", timeout: .seconds(60)) { deadLetters.count >= records.count }
+                } catch let error as ChildProcess.DeadlineExceeded {
+                    print("reliability: \(error.description)")  // the checks below say which are missing
+                }
                 try await deadLetters.catchUp(pipeline, partitions: partitions)
                 let verdict = TruthVerdict(census: summaries.snapshot, sessions: sessions)
                 let final = letters.withLock { $0 }
@@ -234,7 +238,11 @@ extension Reliability {
                 let sessions = truth.expectedSessions ?? []
                 _ = try await summaries.verdict(for: sessions, timeout: .seconds(120))
                 try await summaries.tail.catchUp(pipeline, partitions: partitions)
-                try await deadLetters.wait(for: "\(skewed) dead letters", timeout: .seconds(60)) { deadLetters.count >= skewed }
+                do {
+                    try await deadLetters.wait(for: "\(skewed) dead letters", timeout: .seconds(60)) { deadLetters.count >= skewed }
+                } catch let error as ChildProcess.DeadlineExceeded {
+                    print("reliability: \(error.description)")  // the checks below say which are missing
+                }
                 try await deadLetters.catchUp(pipeline, partitions: partitions)
                 let verdict = TruthVerdict(census: summaries.snapshot, sessions: sessions)
                 let final = letters.withLock { $0 }
