@@ -1,3 +1,4 @@
+import TestSupport
 import CallbackTraffic
 import Foundation
 import Testing
