@@ -33,7 +33,7 @@ import Testing
         "inputPartitions":8,"completePartitions":8,"sessions":4,\
         "outcomes":{"completed":1,"failed":1,"abandonedForm":1,"cancelledBeforeStart":0,"submittedUnconfirmed":0,"notOpened":1},\
         "submissions":2,"submissionsWithErrors":1,"errorCodes":[{"code":"E1","count":2},{"code":"E2","count":1}],\
-        "errorCodesOmitted":0,"closeReasons":{"closed":2,"inactivityTimeout":2},"evicted":1,"flushed":0,\
+        "errorCodesOmitted":0,"closeReasons":{"closed":2,"inactivityTimeout":2,"maxDuration":0},"evicted":1,"flushed":0,\
         "elapsedMs":{"count":3,"min":100,"max":300,"p50":\(p50),"p95":\(p95),"p99":\(p99),"relativeAccuracy":0.01}}
         """)
     }

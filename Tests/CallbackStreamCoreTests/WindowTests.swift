@@ -62,6 +62,25 @@ import Testing
         #expect(stats(drain(&aggregator)).map(\.windowStart) == [120_000])
     }
 
+    @Test func sessionsEndedAtTheMaximumDurationAreCountedApartAndMerged() throws {
+        var aggregator = WindowAggregator(configuration: WindowConfiguration(partition: 0, inputPartitionCount: 1))
+        aggregator.add(session(at: 1_000, reason: .maxDuration))
+        aggregator.add(session(at: 2_000, reason: .maxDuration))
+        aggregator.add(session(at: 3_000, reason: .inactivityTimeout))
+        aggregator.advance(to: 60_000)
+        let partial = try #require(stats(drain(&aggregator)).first)
+        #expect(partial.maxDurations == 2 && partial.inactivityTimeouts == 1 && partial.closedByEvent == 0)
+        // Through the wire format and the merge stage into the stats record.
+        let bytes = WindowPartialEncoder().encode(partial)
+        let decoded = bytes.withUnsafeBytes { WindowPartialDecoder(outcomeLabels: WindowConfiguration.contractOutcomeLabels).decode($0) }
+        guard case let .partial(roundTripped)? = decoded else {
+            Issue.record("the partial does not decode")
+            return
+        }
+        #expect(roundTripped.maxDurations == 2)
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#""closeReasons":{"closed":0,"inactivityTimeout":1,"maxDuration":2}"#))
+    }
+
     @Test func countsOutcomesSubmissionsErrorsAndCloseReasons() {
         var aggregator = WindowAggregator(configuration: WindowConfiguration(partition: 7, inputPartitionCount: 8))
         aggregator.add(session(at: 1_000, outcome: Self.completed, elapsed: 100))

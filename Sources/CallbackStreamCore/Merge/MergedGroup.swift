@@ -10,6 +10,7 @@ struct MergedGroup: Sendable {
     var errorCodesOmitted = 0
     var closedByEvent = 0
     var inactivityTimeouts = 0
+    var maxDurations = 0
     var evicted = 0
     var flushed = 0
     var elapsed: DDSketch
@@ -29,6 +30,7 @@ struct MergedGroup: Sendable {
         errorCodesOmitted += partial.errorCodesOmitted
         closedByEvent += partial.closedByEvent
         inactivityTimeouts += partial.inactivityTimeouts
+        maxDurations += partial.maxDurations
         evicted += partial.evicted
         flushed += partial.flushed
         elapsed.merge(partial.elapsed)
@@ -52,7 +54,7 @@ struct MergedGroup: Sendable {
             completePartitions: completePartitions, tenant: tenant, sessions: sessions,
             outcomes: zip(configuration.outcomeLabels, outcomeCounts).map { StatsCount(name: $0, count: $1) },
             submissions: submissions, submissionsWithErrors: submissionsWithErrors, errorCodes: codes,
-            errorCodesOmitted: omitted, closedByEvent: closedByEvent, inactivityTimeouts: inactivityTimeouts,
+            errorCodesOmitted: omitted, closedByEvent: closedByEvent, inactivityTimeouts: inactivityTimeouts, maxDurations: maxDurations,
             evicted: evicted, flushed: flushed, elapsed: ElapsedSummary(elapsed))
     }
 

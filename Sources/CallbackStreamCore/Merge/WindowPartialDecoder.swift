@@ -68,7 +68,8 @@ public struct WindowPartialDecoder: Sendable {
               let omitted = Self.count(document["errorCodesOmitted"]),
               let closeReasons = document["closeReasons"],
               let closed = Self.count(closeReasons["closed"]),
-              let timeouts = Self.count(closeReasons["inactivityTimeout"]), closed + timeouts == sessions,
+              let timeouts = Self.count(closeReasons["inactivityTimeout"]),
+              let maxDurations = closeReasons["maxDuration"].map({ Self.count($0) }) ?? 0, closed + timeouts + maxDurations == sessions,
               let evicted = Self.count(document["evicted"]), evicted <= sessions,
               let flushed = Self.count(document["flushed"]), flushed <= sessions,
               case let .object(outcomeMembers)? = document["outcomes"], outcomeMembers.count == outcomeLabels.count,
@@ -96,7 +97,7 @@ public struct WindowPartialDecoder: Sendable {
             inputPartition: partition, partitionCount: partitionCount, tenant: tenantValue.string,
             windowStart: start, windowEnd: end, sessions: sessions, outcomes: outcomes,
             submissions: submissions, submissionsWithErrors: withErrors, errorCodes: codes,
-            errorCodesOmitted: omitted, closedByEvent: closed, inactivityTimeouts: timeouts,
+            errorCodesOmitted: omitted, closedByEvent: closed, inactivityTimeouts: timeouts, maxDurations: maxDurations,
             evicted: evicted, flushed: flushed, elapsed: elapsed)
     }
 

@@ -4,7 +4,7 @@
 /// `{"schemaVersion":2,"statsId":…,"windowStart":…,"windowEnd":…,"tenant":…|null,
 /// "inputPartitions":…,"completePartitions":…,"sessions":…,"outcomes":{"completed":…,…},"submissions":…,"submissionsWithErrors":…,
 /// "errorCodes":[{"code":…,"count":…}],"errorCodesOmitted":…,
-/// "closeReasons":{"closed":…,"inactivityTimeout":…},"evicted":…,"flushed":…,
+/// "closeReasons":{"closed":…,"inactivityTimeout":…,"maxDuration":…},"evicted":…,"flushed":…,
 /// "elapsedMs":{"count":…,"min":…,"max":…,"p50":…,"p95":…,"p99":…,"relativeAccuracy":…}}`
 /// (`min` … `p99` are `null` when no session had an `elapsedMs`).
 public struct StatsRecordEncoder: Sendable {
@@ -56,6 +56,8 @@ public struct StatsRecordEncoder: Sendable {
         writer.integer(record.closedByEvent)
         writer.key("inactivityTimeout")
         writer.integer(record.inactivityTimeouts)
+        writer.key("maxDuration")
+        writer.integer(record.maxDurations)
         writer.endObject()
         writer.key("evicted")
         writer.integer(record.evicted)

@@ -166,7 +166,7 @@ public struct WindowAggregator: Sendable {
             errorCodes: group.errorCodes.map { StatsCount(name: $0.key, count: $0.value) }
                 .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) },
             errorCodesOmitted: group.errorCodesOmitted,
-            closedByEvent: group.closedByEvent, inactivityTimeouts: group.inactivityTimeouts,
+            closedByEvent: group.closedByEvent, inactivityTimeouts: group.inactivityTimeouts, maxDurations: group.maxDurations,
             evicted: group.evicted, flushed: group.flushed, elapsed: group.elapsed
         )
     }

@@ -8,6 +8,7 @@ internal struct WindowGroupAggregate: Sendable {
     var errorCodesOmitted = 0
     var closedByEvent = 0
     var inactivityTimeouts = 0
+    var maxDurations = 0
     var evicted = 0
     var flushed = 0
     var elapsed: DDSketch
@@ -36,7 +37,8 @@ internal struct WindowGroupAggregate: Sendable {
         }
         switch contribution.closeReason {
         case .closed: closedByEvent += 1
-        case .inactivityTimeout, .maxDuration: inactivityTimeouts += 1  // the stats schema has no maxDuration yet
+        case .inactivityTimeout: inactivityTimeouts += 1
+        case .maxDuration: maxDurations += 1
         }
         switch contribution.earlyClose {
         case .evicted?: evicted += 1

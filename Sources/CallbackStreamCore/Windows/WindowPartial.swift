@@ -35,6 +35,8 @@ public struct WindowPartial: Sendable, Hashable {
     public var closedByEvent: Int
     /// Sessions ended by the inactivity timeout.
     public var inactivityTimeouts: Int
+    /// Sessions ended at the maximum session duration.
+    public var maxDurations: Int
     /// Sessions closed early by the open-session cap.
     public var evicted: Int
     /// Sessions closed early by a flush.
@@ -47,7 +49,7 @@ public struct WindowPartial: Sendable, Hashable {
         inputPartition: Int32, partitionCount: Int32, tenant: String?, windowStart: Int64, windowEnd: Int64,
         sessions: Int, outcomes: [StatsCount], submissions: Int, submissionsWithErrors: Int,
         errorCodes: [StatsCount], errorCodesOmitted: Int, closedByEvent: Int, inactivityTimeouts: Int,
-        evicted: Int, flushed: Int, elapsed: DDSketch
+        maxDurations: Int = 0, evicted: Int, flushed: Int, elapsed: DDSketch
     ) {
         self.inputPartition = inputPartition
         self.partitionCount = partitionCount
@@ -62,6 +64,7 @@ public struct WindowPartial: Sendable, Hashable {
         self.errorCodesOmitted = errorCodesOmitted
         self.closedByEvent = closedByEvent
         self.inactivityTimeouts = inactivityTimeouts
+        self.maxDurations = maxDurations
         self.evicted = evicted
         self.flushed = flushed
         self.elapsed = elapsed

@@ -66,6 +66,8 @@ public struct WindowPartialEncoder: Sendable {
         writer.integer(partial.closedByEvent)
         writer.key("inactivityTimeout")
         writer.integer(partial.inactivityTimeouts)
+        writer.key("maxDuration")
+        writer.integer(partial.maxDurations)
         writer.endObject()
         writer.key("evicted")
         writer.integer(partial.evicted)

@@ -31,6 +31,8 @@ public struct WindowStatsRecord: Sendable, Hashable {
     public var closedByEvent: Int
     /// Sessions ended by the inactivity timeout (early closes included).
     public var inactivityTimeouts: Int
+    /// Sessions ended at the maximum session duration.
+    public var maxDurations: Int = 0
     /// Sessions closed early by the open-session cap.
     public var evicted: Int
     /// Sessions closed early by a flush (shutdown).
