@@ -117,4 +117,40 @@ internal struct WindowJSONWriter {
         }
         endArray()
     }
+
+    /// The counts a stats record and a partial share, from `outcomes` to `flushed`, in their
+    /// fixed order (one place, so that both formats count the same things the same way).
+    mutating func sessionCounts(
+        outcomes: [StatsCount], submissions: Int, submissionsWithErrors: Int, errorCodes: [StatsCount], errorCodesOmitted: Int,
+        closedByEvent: Int, inactivityTimeouts: Int, maxDurations: Int, evicted: Int, flushed: Int
+    ) {
+        key("outcomes")
+        beginObject()
+        for outcome in outcomes {
+            dynamicKey(outcome.name)
+            integer(outcome.count)
+        }
+        endObject()
+        key("submissions")
+        integer(submissions)
+        key("submissionsWithErrors")
+        integer(submissionsWithErrors)
+        key("errorCodes")
+        codeCounts(errorCodes)
+        key("errorCodesOmitted")
+        integer(errorCodesOmitted)
+        key("closeReasons")
+        beginObject()
+        key("closed")
+        integer(closedByEvent)
+        key("inactivityTimeout")
+        integer(inactivityTimeouts)
+        key("maxDuration")
+        integer(maxDurations)
+        endObject()
+        key("evicted")
+        integer(evicted)
+        key("flushed")
+        integer(flushed)
+    }
 }
