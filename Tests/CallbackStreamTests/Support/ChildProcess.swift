@@ -15,6 +15,9 @@ final class ChildProcess: Sendable {
         var stderr = Data()
         var exit: (status: Int32, reason: Process.TerminationReason)?
         var exitedAt: ContinuousClock.Instant?
+        /// End of file seen on stdout / stderr (every writer, the process included, closed it).
+        var stdoutClosed = false
+        var stderrClosed = false
     }
 
     private let state = Locked(State())
@@ -47,6 +50,7 @@ final class ChildProcess: Sendable {
                 let data = handle.availableData
                 if data.isEmpty {
                     handle.readabilityHandler = nil  // end of output
+                    state.withLock { $0.stdoutClosed = true }
                 } else {
                     stdoutSink(data)
                 }
@@ -54,12 +58,20 @@ final class ChildProcess: Sendable {
         } else {
             stdout.fileHandleForReading.readabilityHandler = { handle in
                 let data = handle.availableData
-                state.withLock { $0.stdout.append(data) }
+                if data.isEmpty { handle.readabilityHandler = nil }
+                state.withLock {
+                    $0.stdout.append(data)
+                    if data.isEmpty { $0.stdoutClosed = true }
+                }
             }
         }
         stderr.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            state.withLock { $0.stderr.append(data) }
+            if data.isEmpty { handle.readabilityHandler = nil }
+            state.withLock {
+                $0.stderr.append(data)
+                if data.isEmpty { $0.stderrClosed = true }
+            }
         }
         process.terminationHandler = { process in
             let exit = (process.terminationStatus, process.terminationReason)
@@ -128,10 +140,18 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// Waits for the process to end and for its output to be drained; returns its exit.
+    /// Waits for the process to end and for its output to be drained (end of file on stdout and
+    /// stderr: the termination handler can run before the pipe handlers have read the last
+    /// bytes); returns its exit. A pipe that a descendant keeps open is given up on 5 s after the
+    /// exit.
     @discardableResult
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> (status: Int32, reason: Process.TerminationReason) {
-        try await wait(for: "exit", timeout: timeout) { $0.exit != nil }
+        try await wait(for: "exit", timeout: timeout) { process in
+            process.state.withLock { state in
+                guard let exitedAt = state.exitedAt else { return false }
+                return (state.stdoutClosed && state.stderrClosed) || ContinuousClock.now - exitedAt > .seconds(5)
+            }
+        }
         return exit!
     }
 
