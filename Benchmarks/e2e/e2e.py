@@ -1132,7 +1132,7 @@ def main():
     parser.add_argument("--variant", action="append", default=None,
                         help="processor run over the throughput input, NAME or NAME:key=value,--flag=value,… with "
                              "librdkafka properties and processor flags, and binary=PATH for another build "
-                             "(repeatable; default: 'default' and 'stream-threads-2:--stream-threads=2')")
+                             "(repeatable; default: 'default' (--stream-threads auto) and 'stream-threads-1:--stream-threads=1')")
     parser.add_argument("--kcat-runs", type=int, default=2, help="kcat reference runs before and after the processor")
     parser.add_argument("--latency-rate", type=float, default=20_000)
     parser.add_argument("--latency-seconds", type=int, default=30)
@@ -1154,7 +1154,7 @@ def main():
     elif args.generator_x == ["none"]:
         args.generator_x = []
     if args.variant is None:
-        args.variant = ["default", "stream-threads-2:--stream-threads=2"]
+        args.variant = ["default", "stream-threads-1:--stream-threads=1"]
     if args.latency_x is None:
         args.latency_x = ["fetch.wait.max.ms=10"]
     elif args.latency_x == ["none"]:

@@ -13,7 +13,7 @@ import Testing
         #expect(config.windowMs == 60_000)
         #expect(config.metricsPort == 9464)
         #expect(config.includeFormValues == false)
-        #expect(config.streamThreads == 1)
+        #expect(config.streamThreads == nil)  // auto: StreamThreadPlan
     }
 
     @Test func flagsBeatEnvironmentBeatFile() throws {
@@ -53,7 +53,7 @@ import Testing
         ("log-format", "xml", "text, json"),
         ("log-level", "loud", "trace"),
         ("include-form-values", "maybe", "true or false"),
-        ("stream-threads", "0", "whole number in 1…64"),
+        ("stream-threads", "0", "neither auto nor a whole number in 1…64"),
     ])
     func badValuesNameTheFlag(setting: String, value: String, fragment: String) {
         let error = #expect(throws: ConfigurationError.self) {

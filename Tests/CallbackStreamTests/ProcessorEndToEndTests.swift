@@ -162,12 +162,17 @@ extension ProcessorEndToEndTests {
               client.id: configured-by-file
             """.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (processor, _) = try await pipeline.startProcessor(["--config", file.path], settings: [])
+        // Nothing sets --stream-threads: the default, auto, decides and says so.
+        let (processor, _) = try await pipeline.startProcessor(["--config", file.path], settings: [], streamThreads: nil)
         defer { processor.kill() }
         try await pipeline.produce(Self.scenarioRecords("cfg", ["ready", "opened", "cancelled", "closed"]))
         let summaries = try await pipeline.waitFor("callback.summaries", "the summary") { !$0.isEmpty }
         #expect(summaries.first?.json["outcome"] as? String == "cancelledBeforeStart")
         #expect(processor.stderr.contains("kafka.group=from-config-file"))
+        // The CPUs available, at most the input's 4 partitions (Pipeline.start()'s default).
+        #expect((1...4).contains { processor.stderr.contains("stream.threads=\($0) stream.threads.reason=auto: ") },
+                "\(processor.stderr.prefix(3_000))")
+        #expect(processor.stderr.contains("input topic has 4 partitions") || processor.stderr.contains("capped by the input topic's"))
     }
 
     @Test(arguments: [

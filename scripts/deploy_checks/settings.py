@@ -43,7 +43,7 @@ RUN_FLAGS: dict[str, str | None] = {
     "commit-interval": "1s",
     "include-form-values": "false",
     "wake-fetcher": "true",
-    "stream-threads": "1",
+    "stream-threads": "auto",
     "publish-not-opened": "false",
     "config": None,
 }
@@ -55,7 +55,7 @@ TOPIC_FLAGS = ("input-topic", "output-topic", "dlq-topic", "stats-topic", "alert
 
 # Where the processor declares its settings (one declaration per setting, see Setting.swift).
 SETTING_DECLARATIONS = "Sources/CallbackStreamService/Configuration/Setting.swift"
-_DECLARATION = re.compile(r'^\s*(?:text|optionalText|duration|ratio|integer|choice|boolean)\(\s*"([a-z0-9-]+)"\s*,', re.M)
+_DECLARATION = re.compile(r'^\s*(?:text|optionalText|duration|ratio|integer|threadCount|choice|boolean)\(\s*"([a-z0-9-]+)"\s*,', re.M)
 
 
 def declared_settings(text: str) -> set[str]:

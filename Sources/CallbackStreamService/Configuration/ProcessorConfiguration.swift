@@ -53,8 +53,9 @@ public struct ProcessorConfiguration: Sendable, Equatable {
     /// Wake librdkafka's fetcher as soon as a full prefetch queue has been drained (see `FetchStallGuard`).
     public var wakeFetcher = true
     /// Poll loops in this process, each its own consumer-group member with its own partitions,
-    /// consumer and producer (Kafka Streams' `num.stream.threads`).
-    public var streamThreads = 1
+    /// consumer and producer (Kafka Streams' `num.stream.threads`); `nil`: automatic
+    /// (``StreamThreadPlan``: the available CPUs, at most the input topic's partitions).
+    public var streamThreads: Int?
     /// librdkafka properties passed straight through (`-X key=value`).
     public var librdkafka: [String: String] = [:]
 

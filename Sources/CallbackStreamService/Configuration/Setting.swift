@@ -83,7 +83,7 @@ extension Setting {
         duration("commit-interval", \.commitIntervalMs, "How often offsets are committed.", positive: true),
         boolean("include-form-values", \.includeFormValues, "Copy form values into summaries (PII!). Off by default."),
         boolean("wake-fetcher", \.wakeFetcher, "After draining a full prefetch queue, wake librdkafka's fetcher at once with a ListOffsets request to each partition leader (librdkafka < 2.3 otherwise waits up to 1 s before fetching again, which throttles catching up)."),
-        integer("stream-threads", \.streamThreads, "Poll loops in this process, each a consumer-group member with its own partitions, librdkafka consumer and producer (like Kafka Streams' num.stream.threads): more cores for catching up on a backlog. The max-open-sessions cap is split evenly between them.", range: 1...64),
+        threadCount("stream-threads", \.streamThreads, "Poll loops in this process, each a consumer-group member with its own partitions, librdkafka consumer and producer (like Kafka Streams' num.stream.threads): more cores for catching up on a backlog. auto: the CPUs available to the process (its affinity mask, lowered by a cgroup CPU quota such as a Kubernetes CPU limit, rounded up), at most the input topic's partitions; the start-up log line 'stream threads' says what was chosen and why. The max-open-sessions cap and the prefetch are split evenly between them.", range: 1...StreamThreadPlan.maximum),
         boolean("publish-not-opened", \.publishNotOpened, "Also publish summaries of sessions that never reached opened (otherwise only counted)."),
     ]
 
@@ -158,6 +158,23 @@ extension Setting {
     ) -> Setting {
         Setting(name: name, help: help, defaultValue: defaults[keyPath: field].map { "\($0)" }) { config, value throws(SettingValueError) in
             config[keyPath: field] = try wholeNumber(value, in: range)
+        }
+    }
+
+    /// `auto` (`nil`) or a whole number in `range`.
+    private static func threadCount(
+        _ name: String, _ field: WritableKeyPath<ProcessorConfiguration, Int?> & Sendable, _ help: String, range: ClosedRange<Int>
+    ) -> Setting {
+        Setting(name: name, help: help, defaultValue: defaults[keyPath: field].map { "\($0)" } ?? "auto") { config, value throws(SettingValueError) in
+            if value.trimmingCharacters(in: .whitespaces).lowercased() == "auto" {
+                config[keyPath: field] = nil
+                return
+            }
+            do {
+                config[keyPath: field] = try wholeNumber(value, in: range)
+            } catch {
+                throw SettingValueError(message: "'\(value)' is neither auto nor a whole number in \(range.lowerBound)…\(range.upperBound)")
+            }
         }
     }
 

@@ -41,7 +41,7 @@ enum KafkaClientConfigurations {
         // well and save ~140 MB of peak RSS (BENCHMARKS.md, "End to end", memory). Stream threads
         // share these bytes: each one's consumer gets 1/N of them, the process's prefetch stays the
         // same. (librdkafka refuses a `fetch.max.bytes` below `message.max.bytes`.)
-        let threads = max(1, configuration.streamThreads)
+        let threads = max(1, configuration.streamThreads ?? 1)
         let messageMaxBytes = configuration.librdkafka["message.max.bytes"].flatMap(Int.init) ?? 0
         try consumer.set("queued.min.messages", "20000")
         try consumer.set("queued.max.messages.kbytes", "\(max(1024, 8192 / threads))")

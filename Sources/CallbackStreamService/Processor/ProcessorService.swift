@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// `callback-stream run` as a ``ServiceLifecycle/Service``: the poll loops (one per stream
 /// thread) on their own threads, beside the HTTP server (``http``, a service of its own).
@@ -25,11 +26,14 @@ public final class ProcessorService: Service, Sendable {
     public let http: ObservabilityServer
     private let onListening: (@Sendable (Int) -> Void)?
     private let queries: [SessionQueries]
-    private let loops: [StreamThread]
+    /// The loops, once ``run()`` has decided how many (``StreamThreadPlan``).
+    private let loops = Mutex<[StreamThread]>([])
+    private let stopRequested = Mutex(false)
     /// The second stage of the stats aggregation (its own consumer group).
     private let merge: StatsMergeThread
-    private let threads: [KafkaThread]
     private let mergeThread = KafkaThread(name: "cbs-stats-merge")
+    /// Where ``run()`` asks the cluster for the input topic's partition count.
+    private let probeThread = KafkaThread(name: "cbs-start")
 
     /// - Parameters:
     ///   - configuration: the resolved settings.
@@ -45,10 +49,10 @@ public final class ProcessorService: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
-        let count = max(1, configuration.streamThreads)
-        let loopConfiguration = Self.loopConfiguration(configuration)
-        let board = MetricsBoard(slots: count + 1)  // + the stats merge stage's slot
-        let queries = (0..<count).map { _ in SessionQueries() }
+        // Slots for the most stream threads the plan can choose (it only ever lowers the CPU count).
+        let slots = configuration.streamThreads ?? min(AvailableCPUs.detect().count, StreamThreadPlan.maximum)
+        let board = MetricsBoard(slots: slots + 1)  // + the stats merge stage's slot
+        let queries = (0..<slots).map { _ in SessionQueries() }
         self.board = board
         self.queries = queries
         http = try ObservabilityServer(
@@ -57,20 +61,55 @@ public final class ProcessorService: Service, Sendable {
             overview: { snapshot, now in OverviewRenderer.render(snapshot, nowMs: now) },
             dashboardHTML: DashboardPage.html,
             nowMs: { SystemProcessorClock().wallMs() })
-        loops = (0..<count).map { [board, queries] index in
+        merge = StatsMergeThread(configuration: configuration, logger: logger, board: board, slot: slots)
+    }
+
+    /// Decides how many stream threads to run: `--stream-threads`, or the available CPUs capped by
+    /// the input topic's partition count, which it asks the cluster for (up to 10 s; unknown if
+    /// that fails, and the loops then report why).
+    private func plan() async -> StreamThreadPlan {
+        let cpus = AvailableCPUs.detect()
+        let capacity = queries.count
+        var partitions: Int?
+        var lookupFailure: String?
+        if configuration.streamThreads == nil {
+            let configuration = configuration
+            let logger = logger
+            do {
+                partitions = try await probeThread.run {
+                    let producer = try KafkaProducer(
+                        configuration: try KafkaClientConfigurations.make(configuration).producer, logger: logger
+                    ) { _ in }
+                    return try producer.partitionCount(of: configuration.inputTopic, timeout: .seconds(10))
+                }
+            } catch {
+                lookupFailure = "\(error)"
+            }
+        }
+        probeThread.shutdown()
+        var plan = StreamThreadPlan.choose(requested: configuration.streamThreads, cpus: cpus, inputPartitions: partitions)
+        plan.count = min(plan.count, capacity)
+        if let lookupFailure { plan.reason += " (\(lookupFailure))" }
+        return plan
+    }
+
+    /// The loops of `plan`.
+    private func makeLoops(_ count: Int) -> [StreamThread] {
+        var resolved = configuration
+        resolved.streamThreads = count
+        let loopConfiguration = Self.loopConfiguration(resolved)
+        return (0..<count).map { [board, queries, logger] index in
             var loopLogger = logger
             if count > 1 { loopLogger[metadataKey: "stream.thread"] = "\(index)" }
             return StreamThread(configuration: loopConfiguration, logger: loopLogger, board: board, slot: index, queries: queries[index])
         }
-        merge = StatsMergeThread(configuration: configuration, logger: logger, board: board, slot: count)
-        threads = (0..<count).map { index in KafkaThread(name: count > 1 ? "cbs-poll-\(index)" : "callback-stream-poll") }
     }
 
     /// One stream thread's share of the process-wide settings: the open-session cap is split
     /// evenly (rounded up); the per-partition memory of closed sessions keeps the default that
     /// the whole cap gives.
     static func loopConfiguration(_ configuration: ProcessorConfiguration) -> ProcessorConfiguration {
-        let threads = max(1, configuration.streamThreads)
+        let threads = max(1, configuration.streamThreads ?? 1)
         guard threads > 1 else { return configuration }
         var share = configuration
         share.maxRememberedSessions = configuration.maxRememberedSessions ?? max(1_000, configuration.maxOpenSessions / 16)
@@ -80,7 +119,8 @@ public final class ProcessorService: Service, Sendable {
 
     /// Asks the processor to stop (from any thread or task).
     public func stop() {
-        for loop in loops { loop.requestStop() }
+        stopRequested.withLock { $0 = true }
+        for loop in loops.withLock({ $0 }) { loop.requestStop() }
         merge.requestStop()
     }
 
@@ -121,7 +161,6 @@ public final class ProcessorService: Service, Sendable {
             } catch {
                 finished.resolve(.failure(error))
             }
-            for thread in threads { thread.shutdown() }
             mergeThread.shutdown()
         }
         let failure = try await withGracefulShutdownHandler {
@@ -151,7 +190,14 @@ public final class ProcessorService: Service, Sendable {
     /// Runs every stream thread's loop and the stats merge stage; the first failure stops the
     /// others cleanly.
     private func runLoops() async throws -> String? {
-        try await withThrowingTaskGroup(of: String?.self) { group in
+        let plan = await plan()
+        logger.info("stream threads", metadata: ["stream.threads": "\(plan.count)", "stream.threads.reason": "\(plan.reason)"])
+        let loops = makeLoops(plan.count)
+        let threads = (0..<plan.count).map { index in KafkaThread(name: plan.count > 1 ? "cbs-poll-\(index)" : "callback-stream-poll") }
+        defer { for thread in threads { thread.shutdown() } }
+        self.loops.withLock { $0 = loops }
+        if stopRequested.withLock({ $0 }) { for loop in loops { loop.requestStop() } }
+        return try await withThrowingTaskGroup(of: String?.self) { group in
             for (loop, thread) in zip(loops, threads) {
                 group.addTask { [self] in
                     let failure = try await thread.run { loop.run() }

@@ -92,7 +92,7 @@ final class StreamThread: @unchecked Sendable {
 
     private func start() throws {
         let (consumerConfiguration, producerConfiguration) = try KafkaClientConfigurations.make(
-            configuration, member: configuration.streamThreads > 1 ? "\(slot)" : nil)
+            configuration, member: (configuration.streamThreads ?? 1) > 1 ? "\(slot)" : nil)
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { [unowned self] report in
             self.delivered(report)
         }

@@ -33,10 +33,24 @@ final class Pipeline: Sendable {
     ]
 
     /// Starts `callback-stream run` and waits until its HTTP server listens; returns it and the port.
-    func startProcessor(_ extra: [String] = [], settings: [String] = Pipeline.fastSettings) async throws -> (ChildProcess, Int) {
+    ///
+    /// - Parameter streamThreads: `--stream-threads`, unless the arguments already name it; `nil`
+    ///   leaves the default (`auto`). One by default, so that a process is one group member: the
+    ///   embedded broker (librdkafka 2.0.2's mock) refuses a follower's SyncGroup that arrives
+    ///   after the leader's with INVALID_REQUEST (`rd_kafka_mock_cgrp_check_state` in state Up), so
+    ///   two members joining at once sometimes force a second rebalance in which the leader's
+    ///   commits fail with ILLEGAL_GENERATION and its partitions are lost and replayed
+    ///   (duplicates, a 5 s stall). A real broker makes followers wait for the leader's sync.
+    ///   Tests of several stream threads (`ProcessorRecoveryTests`) and of the default
+    ///   (`ProcessorEndToEndTests`) ask for them.
+    func startProcessor(
+        _ extra: [String] = [], settings: [String] = Pipeline.fastSettings, streamThreads: String? = "1"
+    ) async throws -> (ChildProcess, Int) {
         // RELIABILITY_PROCESSOR_ARGS: extra arguments for diagnosis, e.g. "-X debug=cgrp --log-level debug".
         let diagnosis = ProcessInfo.processInfo.environment["RELIABILITY_PROCESSOR_ARGS"]?.split(separator: " ").map(String.init) ?? []
-        let process = try ChildProcess(Self.binary, ["run", "--bootstrap-servers", bootstrap] + settings + extra + diagnosis)
+        var arguments = settings + extra + diagnosis
+        if let streamThreads, !arguments.contains("--stream-threads") { arguments += ["--stream-threads", streamThreads] }
+        let process = try ChildProcess(Self.binary, ["run", "--bootstrap-servers", bootstrap] + arguments)
         try await process.wait(for: "the HTTP server") { $0.stderr.contains("http.port=") || $0.exit != nil }
         guard let range = process.stderr.range(of: #"http\.port=\d+"#, options: .regularExpression) else {
             throw ChildProcess.DeadlineExceeded(description: "processor did not start: \(process.stderr)")
