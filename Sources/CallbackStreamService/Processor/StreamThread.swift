@@ -43,6 +43,12 @@ final class StreamThread: @unchecked Sendable {
     private var commitRequestedAt: [UInt64] = []
     /// Monotonic ms when one of this thread's partitions first had a watermark.
     private var eventTimeSinceMs: Int64?
+    /// Monotonic ms of the last ``tickIdlePartitions()``.
+    private var lastIdleTickMs: Int64?
+    /// How often idle partitions are ticked: often enough for timeouts and idle advancement
+    /// (which work in seconds), rarely enough that a turn of a busy loop does not ask librdkafka
+    /// for every partition's lag (two lookups under its locks per partition).
+    static let idleTickIntervalMs: Int64 = 10
 
     init(
         configuration: ProcessorConfiguration, logger: Logger, board: MetricsBoard, slot: Int = 0, queries: SessionQueries,
@@ -130,9 +136,13 @@ final class StreamThread: @unchecked Sendable {
             }
             producer.poll(timeout: .zero)
         }
-        tickIdlePartitions()
-        manager.enforceSessionCap(configuration.maxOpenSessions) { output, task in collector.send(output, from: task) }
         let nanos = clock.monotonicNanos()
+        let nowMs = Int64(nanos / 1_000_000)
+        if nowMs - (lastIdleTickMs ?? .min / 2) >= Self.idleTickIntervalMs {
+            lastIdleTickMs = nowMs
+            tickIdlePartitions(now: nowMs)
+        }
+        manager.enforceSessionCap(configuration.maxOpenSessions) { output, task in collector.send(output, from: task) }
         if nanos &- lastCommitNanos >= UInt64(configuration.commitIntervalMs) * 1_000_000 {
             lastCommitNanos = nanos
             commit(manager.partitions, synchronously: false)
@@ -149,8 +159,7 @@ final class StreamThread: @unchecked Sendable {
     /// Idle advancement for partitions with nothing waiting to be read: records still pending (a
     /// rebalance or backpressure paused fetching) must not be overtaken by wall-clock
     /// advancement, or sessions would end early and replays would differ.
-    private func tickIdlePartitions() {
-        let now = clock.monotonicMs()
+    private func tickIdlePartitions(now: Int64) {
         let tasks = manager.sortedTasks
         // The event time this thread's partitions reached: how far a partition that never saw an
         // event may report its (empty) windows complete — once traffic has flowed for the idle
