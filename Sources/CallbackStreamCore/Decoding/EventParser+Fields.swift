@@ -10,9 +10,11 @@ extension EventParser {
             throw DecodeFailure(code: .badType, message: "record value must be a JSON object", offset: at)
         }
         if try beginObject(depth: 1) {
+            var expected = TopLevelKey.interactionId
             repeat {
-                let key = try memberKey()
+                let key = try topLevelKey(expecting: expected)
                 try topLevelField(key)
+                expected = key.successor
             } while try nextMember()
         }
         try expectEnd()
@@ -24,9 +26,9 @@ extension EventParser {
     }
 
     /// Reads the value of one top-level member.
-    mutating func topLevelField(_ key: ByteView) throws(DecodeFailure) {
-        switch key.count {
-        case 13 where key.elementsEqual("interactionId"):
+    mutating func topLevelField(_ key: TopLevelKey) throws(DecodeFailure) {
+        switch key {
+        case .interactionId:
             let at = pos
             guard let s = try stringValue(field: "interactionId", depth: 2) else { return }
             // The string is valid UTF-8, so it has at least one character when it has a byte,
@@ -41,7 +43,7 @@ extension EventParser {
             } else {
                 interactionId = s
             }
-        case 5 where key.elementsEqual("event"):
+        case .event:
             let at = pos
             guard let s = try stringValue(field: "event", depth: 2) else { return }
             if let name = LifecycleEventName(bytes: s.bytes) {
@@ -52,9 +54,9 @@ extension EventParser {
                     "is not a lifecycle event (ready, opened, started, submitted, cancelled, completed, closed, optionally prefixed 'Callback.')",
                     field: "event", at: at)
             }
-        case 9 where key.elementsEqual("timestamp"):
+        case .timestamp:
             if let t = try timestampValue(field: "timestamp", allowFalse: false, depth: 2) { timestamp = t }
-        case 7 where key.elementsEqual("eventId"):
+        case .eventId:
             if peek() == UInt8(ascii: "n") {
                 try literal("null")
                 eventId = nil
@@ -67,7 +69,7 @@ extension EventParser {
             } else {
                 eventId = s
             }
-        case 8 where key.elementsEqual("metadata"):
+        case .metadata:
             switch peek() {
             case UInt8(ascii: "{"):
                 try metadataObject()
@@ -81,7 +83,7 @@ extension EventParser {
                 note(.badType, "must be an object or null", field: "metadata", at: pos)
                 try skipValue(depth: 2)
             }
-        case 10 where key.elementsEqual("attributes"):
+        case .attributes:
             switch peek() {
             case UInt8(ascii: "{"):
                 try attributesObject()
@@ -92,7 +94,7 @@ extension EventParser {
                 note(.badType, "must be an object of string values or null", field: "attributes", at: pos)
                 try skipValue(depth: 2)
             }
-        default:
+        case .other:
             try skipValue(depth: 2)
         }
     }
@@ -157,34 +159,36 @@ extension EventParser {
         formCount = 0
         hasForm = false
         if try beginObject(depth: 2) {
+            var expected = MetadataKey.proactive
             repeat {
-                let key = try memberKey()
-                switch key.count {
-                case 9 where key.elementsEqual("proactive"):
+                let key = try metadataKey(expecting: expected)
+                switch key {
+                case .proactive:
                     m.proactive = try boolValue(field: "metadata.proactive", depth: 3)
-                case 9 where key.elementsEqual("prefilled"):
+                case .prefilled:
                     m.prefilled = try boolValue(field: "metadata.prefilled", depth: 3)
-                case 13 where key.elementsEqual("autoSubmitted"):
+                case .autoSubmitted:
                     m.autoSubmitted = try boolValue(field: "metadata.autoSubmitted", depth: 3)
-                case 6 where key.elementsEqual("errors"):
+                case .errors:
                     try errorsValue()
-                case 4 where key.elementsEqual("form"):
+                case .form:
                     try formValue()
-                case 6 where key.elementsEqual("opened"):
+                case .opened:
                     m.opened = try timestampValue(field: "metadata.opened", allowFalse: true, depth: 3)
-                case 7 where key.elementsEqual("started"):
+                case .started:
                     m.started = try timestampValue(field: "metadata.started", allowFalse: true, depth: 3)
-                case 9 where key.elementsEqual("cancelled"):
+                case .cancelled:
                     m.cancelled = try timestampValue(field: "metadata.cancelled", allowFalse: true, depth: 3)
-                case 9 where key.elementsEqual("completed"):
+                case .completed:
                     m.completed = try timestampValue(field: "metadata.completed", allowFalse: true, depth: 3)
-                case 6 where key.elementsEqual("closed"):
+                case .closed:
                     m.closed = try timestampValue(field: "metadata.closed", allowFalse: true, depth: 3)
-                case 7 where key.elementsEqual("elapsed"):
+                case .elapsed:
                     m.elapsed = try timestampValue(field: "metadata.elapsed", allowFalse: true, depth: 3)
-                default:
+                case .other:
                     try skipValue(depth: 3)
                 }
+                expected = key.successor
             } while try nextMember()
         }
         metadata = m

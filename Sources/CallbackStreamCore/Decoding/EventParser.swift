@@ -13,6 +13,9 @@ struct EventParser {
 
     let maxDepth: Int
     let maxListEntries: Int
+    /// Whether member keys are first matched against the key expected next
+    /// (``topLevelKey(expecting:)``); off only to test that prediction changes nothing.
+    let predictsKeys: Bool
 
     let scratch: UnsafeMutablePointer<UInt8>
     var scratchUsed = 0
@@ -42,7 +45,8 @@ struct EventParser {
         scratch: UnsafeMutablePointer<UInt8>,
         errorStore: UnsafeMutablePointer<ByteView>,
         formStore: UnsafeMutablePointer<ByteView>,
-        attributeStore: UnsafeMutablePointer<ByteView>
+        attributeStore: UnsafeMutablePointer<ByteView>,
+        predictsKeys: Bool = true
     ) {
         // A non-empty buffer always has a base address; an empty one is rejected before parsing.
         self.base = value.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self)
@@ -53,6 +57,7 @@ struct EventParser {
         self.errorStore = errorStore
         self.formStore = formStore
         self.attributeStore = attributeStore
+        self.predictsKeys = predictsKeys
     }
 
     /// Notes a semantic problem (only the first one is kept).
