@@ -117,14 +117,15 @@ extension EventParser {
     mutating func timestampValue(field: StaticString, allowFalse: Bool, depth: Int) throws(DecodeFailure) -> Int64? {
         let at = pos
         let b = peek()
+        if allowFalse && b == UInt8(ascii: "f") {
+            try literal("false")
+            return nil
+        }
         if b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
+            if let v = plainTimestamp() { return v }
             let n = try number()
             if n.isInteger, let v = n.value, v >= 0, v <= LifecycleEvent.maxTimestamp { return v }
             note(.badType, "must be an integer from 0 to 2^53-1", field: field, at: at)
-            return nil
-        }
-        if allowFalse && b == UInt8(ascii: "f") {
-            try literal("false")
             return nil
         }
         note(

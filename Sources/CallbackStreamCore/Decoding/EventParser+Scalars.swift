@@ -237,10 +237,7 @@ extension EventParser {
                 let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
                 let k = Self.leadingDigitCount(w)
                 if k > 0 {
-                    // The k digits moved to the top bytes, '0's below them.
-                    let shift = UInt64(8 &- k) &* 8
-                    let padded = w << shift | 0x3030_3030_3030_3030 >> (64 &- shift)
-                    magnitude = magnitude &* Self.powerOfTen(k) &+ Self.eightDigitsValue(padded)
+                    magnitude = magnitude &* Self.powerOfTen(k) &+ Self.eightDigitsValue(Self.digitsMovedUp(w, count: k))
                     pos += k
                 }
             }
@@ -279,6 +276,47 @@ extension EventParser {
             }
         }
         return ScannedNumber(isInteger: isInteger, value: value, start: start)
+    }
+
+    /// The common shape of a timestamp, read with two word loads: 1 to 15 digits, the first
+    /// not `0`, followed by a byte that is not `.`, `e` or `E` (and at least 16 bytes left from
+    /// `pos`). Consumes the digits and returns their value — exactly what ``number()`` would
+    /// read, and always in 0 … 2^53−1 — or consumes nothing and returns nil for any other input.
+    @inline(__always)
+    mutating func plainTimestamp() -> Int64? {
+        guard end &- pos >= 16 else { return nil }
+        let p = UnsafeRawPointer(base + pos)
+        let w0 = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        let first = UInt8(truncatingIfNeeded: w0)
+        guard first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") else { return nil }
+        let k0 = Self.leadingDigitCount(w0)
+        var n = k0
+        var value: UInt64
+        if k0 < 8 {
+            value = Self.eightDigitsValue(Self.digitsMovedUp(w0, count: k0))
+        } else {
+            let w1 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let k1 = Self.leadingDigitCount(w1)
+            guard k1 < 8 else { return nil }
+            value = Self.eightDigitsValue(w0)
+            if k1 > 0 {
+                value = value &* Self.powerOfTen(k1) &+ Self.eightDigitsValue(Self.digitsMovedUp(w1, count: k1))
+            }
+            n = 8 &+ k1
+        }
+        // The byte after the digits is not a digit; a fraction or an exponent is number()'s job.
+        let next = p.load(fromByteOffset: n, as: UInt8.self)
+        guard next != UInt8(ascii: "."), next | 0x20 != UInt8(ascii: "e") else { return nil }
+        pos &+= n
+        return Int64(truncatingIfNeeded: value)
+    }
+
+    /// The first `count` (1 … 7) bytes of `w` moved to its top bytes, ASCII `0`s below them:
+    /// 8 digits with the same value as those `count` digits.
+    @inline(__always)
+    static func digitsMovedUp(_ w: UInt64, count: Int) -> UInt64 {
+        let shift = UInt64(8 &- count) &* 8
+        return w << shift | 0x3030_3030_3030_3030 >> (64 &- shift)
     }
 
     /// Whether all 8 bytes of `w` are ASCII digits.

@@ -3,8 +3,9 @@ import Testing
 @testable import CallbackStreamCore
 
 /// The decoder's fast paths change nothing: key prediction (``EventParser/topLevelKey(expecting:)``)
-/// gives the same result and the same rejection (code and detail) as the general path, on
-/// records shaped like the generator's (every layout it writes) and on many mutations of them.
+/// and the plain-timestamp shortcut (``EventParser/plainTimestamp()``) give the same result, the
+/// same rejection (code and detail) and the same position as the general path, on records shaped
+/// like the generator's (every layout it writes) and on many mutations of them.
 @Suite struct DecoderFastPathEquivalenceTests {
     /// A small deterministic generator (SplitMix64).
     struct Random {
@@ -141,5 +142,85 @@ import Testing
         for n in 0...compact.count {
             Self.expectSameResult(Array(compact[..<n]), predicting: predicting, general: general)
         }
+    }
+
+    /// ``EventParser/plainTimestamp()`` against ``EventParser/number()`` on `text` followed by filler.
+    static func expectPlainTimestampMatchesNumber(_ text: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        let store = UnsafeMutablePointer<ByteView>.allocate(capacity: 2)
+        defer {
+            scratch.deallocate()
+            store.deallocate()
+        }
+        text.withUnsafeBytes { value in
+            func parser() -> EventParser {
+                EventParser(
+                    value: value, maxDepth: 8, maxListEntries: 1, scratch: scratch, errorStore: store, formStore: store,
+                    attributeStore: store)
+            }
+            var fast = parser()
+            guard let v = fast.plainTimestamp() else {
+                #expect(fast.pos == 0, sourceLocation: sourceLocation)
+                return
+            }
+            var slow = parser()
+            let n = try? slow.number()
+            #expect(n?.isInteger == true && n?.value == v, "\(String(decoding: text, as: UTF8.self))", sourceLocation: sourceLocation)
+            #expect(v >= 0 && v <= LifecycleEvent.maxTimestamp, sourceLocation: sourceLocation)
+            #expect(fast.pos == slow.pos, "\(String(decoding: text, as: UTF8.self))", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func plainTimestampReadsExactlyWhatNumberReads() {
+        let terminators = Array(",}] \"x.eE+-0123456789".utf8) + [0x00, 0xFF]
+        var r = Random(state: 7)
+        var taken = 0
+        for length in 1...20 {
+            for _ in 0..<200 {
+                var digits = (0..<length).map { _ in UInt8(ascii: "0") + UInt8(r.below(10)) }
+                if r.chance(20) { digits[0] = UInt8(ascii: "0") }
+                if r.chance(10) { digits[0] = UInt8(ascii: "-") }
+                for t in terminators {
+                    let filler = r.below(20)
+                    let text = digits + [t] + Array(repeating: UInt8(ascii: "}"), count: filler)
+                    Self.expectPlainTimestampMatchesNumber(text)
+                    if length <= 15, digits[0] != UInt8(ascii: "0"), digits[0] != UInt8(ascii: "-"), text.count >= 16,
+                        t != UInt8(ascii: "."), t != UInt8(ascii: "e"), t != UInt8(ascii: "E"),
+                        !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(t)
+                    {
+                        taken += 1
+                    }
+                }
+            }
+        }
+        // Make sure the shortcut was exercised, not only declined.
+        #expect(taken > 1_000)
+    }
+
+    @Test func plainTimestampTakesTheCommonShapesAndDeclinesTheRest() {
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        let store = UnsafeMutablePointer<ByteView>.allocate(capacity: 2)
+        defer {
+            scratch.deallocate()
+            store.deallocate()
+        }
+        func plain(_ s: String) -> Int64? {
+            Array(s.utf8).withUnsafeBytes { value in
+                var p = EventParser(
+                    value: value, maxDepth: 8, maxListEntries: 1, scratch: scratch, errorStore: store, formStore: store,
+                    attributeStore: store)
+                return p.plainTimestamp()
+            }
+        }
+        #expect(plain("1732550584000,\"eventId\":1") == 1_732_550_584_000)
+        #expect(plain("45000,\"started\":false}") == 45_000)
+        #expect(plain("12345678,\"started\":false}") == 12_345_678)
+        #expect(plain("999999999999999}}}}}}}}}}") == 999_999_999_999_999)
+        #expect(plain("9007199254740991,\"x\":false}") == nil)  // 16 digits: number()'s job
+        #expect(plain("1732550584000.5,\"x\":false}") == nil)
+        #expect(plain("1732550584000e3,\"x\":false}") == nil)
+        #expect(plain("0,\"started\":false,\"x\":1}") == nil)
+        #expect(plain("-5,\"started\":false,\"x\":1}") == nil)
+        #expect(plain("1732550584000}") == nil)  // fewer than 16 bytes left
     }
 }
