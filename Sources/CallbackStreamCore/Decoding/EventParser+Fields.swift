@@ -112,8 +112,9 @@ extension EventParser {
     }
 
     /// Reads a timestamp-like value: an integer in 0 … 2^53−1, or (when allowed) `false`
-    /// (returned as nil). Notes `bad_type` for anything else.
-    @inline(__always)
+    /// (returned as nil). Notes `bad_type` for anything else. (Always inlined, so that `field`
+    /// and `allowFalse` are constants.)
+    @inline(always)
     mutating func timestampValue(field: StaticString, allowFalse: Bool, depth: Int) throws(DecodeFailure) -> Int64? {
         let at = pos
         let b = peek()

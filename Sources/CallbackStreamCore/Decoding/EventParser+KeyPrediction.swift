@@ -20,8 +20,9 @@ extension EventParser {
         return true
     }
 
-    /// Reads a top-level member key and the `:` after it, trying `expected` first.
-    @inline(__always)
+    /// Reads a top-level member key and the `:` after it, trying `expected` first. (Always
+    /// inlined: `@inline(__always)` alone left it a call in the large callers.)
+    @inline(always)
     mutating func topLevelKey(expecting expected: TopLevelKey) throws(DecodeFailure) -> TopLevelKey {
         if predictsKeys {
             let hit: Bool
@@ -39,8 +40,8 @@ extension EventParser {
         return TopLevelKey(try memberKey())
     }
 
-    /// Reads a `metadata` member key and the `:` after it, trying `expected` first.
-    @inline(__always)
+    /// Reads a `metadata` member key and the `:` after it, trying `expected` first (always inlined).
+    @inline(always)
     mutating func metadataKey(expecting expected: MetadataKey) throws(DecodeFailure) -> MetadataKey {
         if predictsKeys {
             let hit: Bool
