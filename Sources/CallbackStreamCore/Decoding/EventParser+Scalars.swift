@@ -282,7 +282,8 @@ extension EventParser {
     /// not `0`, followed by a byte that is not `.`, `e` or `E` (and at least 16 bytes left from
     /// `pos`). Consumes the digits and returns their value — exactly what ``number()`` would
     /// read, and always in 0 … 2^53−1 — or consumes nothing and returns nil for any other input.
-    @inline(__always)
+    /// (Always inlined: a call costs as much as a third of it.)
+    @inline(always)
     mutating func plainTimestamp() -> Int64? {
         guard end &- pos >= 16 else { return nil }
         let p = UnsafeRawPointer(base + pos)
