@@ -75,7 +75,7 @@ extension EventParser {
                 try metadataObject()
             case UInt8(ascii: "n"):
                 try literal("null")
-                metadata = nil
+                hasMetadata = false
                 errorCount = 0
                 formCount = 0
                 hasForm = false
@@ -103,7 +103,7 @@ extension EventParser {
     @inline(__always)
     mutating func stringValue(field: StaticString, index: Int = -1, depth: Int) throws(DecodeFailure) -> ByteView? {
         if peek() == UInt8(ascii: "\"") {
-            pos += 1
+            pos &+= 1
             return try string(decode: true)
         }
         note(.badType, "must be a string", field: field, index: index, at: pos)
@@ -156,7 +156,8 @@ extension EventParser {
     // MARK: - metadata
 
     mutating func metadataObject() throws(DecodeFailure) {
-        var m = EventMetadata()
+        metadata = EventMetadata()
+        hasMetadata = true
         errorCount = 0
         formCount = 0
         hasForm = false
@@ -166,34 +167,33 @@ extension EventParser {
                 let key = try metadataKey(expecting: expected)
                 switch key {
                 case .proactive:
-                    m.proactive = try boolValue(field: "metadata.proactive", depth: 3)
+                    metadata.proactive = try boolValue(field: "metadata.proactive", depth: 3)
                 case .prefilled:
-                    m.prefilled = try boolValue(field: "metadata.prefilled", depth: 3)
+                    metadata.prefilled = try boolValue(field: "metadata.prefilled", depth: 3)
                 case .autoSubmitted:
-                    m.autoSubmitted = try boolValue(field: "metadata.autoSubmitted", depth: 3)
+                    metadata.autoSubmitted = try boolValue(field: "metadata.autoSubmitted", depth: 3)
                 case .errors:
                     try errorsValue()
                 case .form:
                     try formValue()
                 case .opened:
-                    m.opened = try timestampValue(field: "metadata.opened", allowFalse: true, depth: 3)
+                    metadata.opened = try timestampValue(field: "metadata.opened", allowFalse: true, depth: 3)
                 case .started:
-                    m.started = try timestampValue(field: "metadata.started", allowFalse: true, depth: 3)
+                    metadata.started = try timestampValue(field: "metadata.started", allowFalse: true, depth: 3)
                 case .cancelled:
-                    m.cancelled = try timestampValue(field: "metadata.cancelled", allowFalse: true, depth: 3)
+                    metadata.cancelled = try timestampValue(field: "metadata.cancelled", allowFalse: true, depth: 3)
                 case .completed:
-                    m.completed = try timestampValue(field: "metadata.completed", allowFalse: true, depth: 3)
+                    metadata.completed = try timestampValue(field: "metadata.completed", allowFalse: true, depth: 3)
                 case .closed:
-                    m.closed = try timestampValue(field: "metadata.closed", allowFalse: true, depth: 3)
+                    metadata.closed = try timestampValue(field: "metadata.closed", allowFalse: true, depth: 3)
                 case .elapsed:
-                    m.elapsed = try timestampValue(field: "metadata.elapsed", allowFalse: true, depth: 3)
+                    metadata.elapsed = try timestampValue(field: "metadata.elapsed", allowFalse: true, depth: 3)
                 case .other:
                     try skipValue(depth: 3)
                 }
                 expected = key.successor
             } while try nextMember()
         }
-        metadata = m
     }
 
     /// `metadata.errors`: `false`, or an array of strings / objects with a `code`.
@@ -217,7 +217,7 @@ extension EventParser {
             var code: ByteView?
             switch peek() {
             case UInt8(ascii: "\""):
-                pos += 1
+                pos &+= 1
                 code = try string(decode: true)
             case UInt8(ascii: "{"):
                 code = try errorObject(index: index)
@@ -246,7 +246,7 @@ extension EventParser {
                 if key.count == 4 && key.elementsEqual("code") {
                     let b = peek()
                     if b == UInt8(ascii: "\"") {
-                        pos += 1
+                        pos &+= 1
                         code = try string(decode: true)
                     } else if b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
                         let n = try number()
@@ -329,16 +329,22 @@ extension EventParser {
         to store: UnsafeMutablePointer<ByteView>, count: Int, name: ByteView, value: ByteView,
         field: StaticString, at: Int
     ) -> Int {
-        for i in 0..<count where ByteComparison.equal(store[2 * i].bytes, name.bytes) {
-            store[2 * i + 1] = value
-            return count
+        // Wrapping arithmetic: `count` < `maxListEntries`, whose pairs were allocated.
+        var p = store
+        let stop = store + 2 &* count
+        while p < stop {
+            if ByteComparison.equal(p.pointee.bytes, name.bytes) {
+                p[1] = value
+                return count
+            }
+            p += 2
         }
         guard count < maxListEntries else {
             note(.tooLarge, "has more entries than the limit", field: field, at: at)
             return count
         }
-        store[2 * count] = name
-        store[2 * count + 1] = value
-        return count + 1
+        stop[0] = name
+        stop[1] = value
+        return count &+ 1
     }
 }

@@ -69,7 +69,7 @@ extension EventParser {
             let b = base[pos]
             switch b {
             case UInt8(ascii: "\""):
-                pos += 1
+                pos &+= 1
                 if decode {
                     scratchUsed = out
                     return ByteView(UnsafeRawBufferPointer(start: scratch + outStart, count: out - outStart))
@@ -99,7 +99,7 @@ extension EventParser {
                     scratch[out] = decoded
                     out += 1
                 }
-                pos += 2
+                pos &+= 2
             default:
                 if b < 0x20 { throw .syntax("control character in a string", at: pos) }
                 let n = b < 0x80 ? 1 : try Self.utf8Sequence(base, at: pos, end: end)
@@ -107,7 +107,7 @@ extension EventParser {
                     (scratch + out).update(from: base + pos, count: n)
                     out += n
                 }
-                pos += n
+                pos &+= n
             }
         }
     }
@@ -116,7 +116,7 @@ extension EventParser {
     mutating func unicodeEscape() throws(DecodeFailure) -> UInt32 {
         let at = pos
         let high = try Self.hex4(base, at: pos + 2, end: end)
-        pos += 6
+        pos &+= 6
         switch high {
         case 0xD800...0xDBFF:
             guard end - pos >= 6, base[pos] == UInt8(ascii: "\\"), base[pos + 1] == UInt8(ascii: "u") else {
@@ -124,7 +124,7 @@ extension EventParser {
             }
             let low = try Self.hex4(base, at: pos + 2, end: end)
             guard (0xDC00...0xDFFF).contains(low) else { throw .syntax("unpaired surrogate in \\u escape", at: at) }
-            pos += 6
+            pos &+= 6
             return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
         case 0xDC00...0xDFFF:
             throw .syntax("unpaired surrogate in \\u escape", at: at)
@@ -211,16 +211,16 @@ extension EventParser {
         var negative = false
         if peek() == UInt8(ascii: "-") {
             negative = true
-            pos += 1
+            pos &+= 1
         }
         var magnitude: UInt64 = 0
         var fits = true
         let first = peek()
         if first == UInt8(ascii: "0") {
-            pos += 1
+            pos &+= 1
         } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
             magnitude = UInt64(first &- UInt8(ascii: "0"))
-            pos += 1
+            pos &+= 1
             // Eight digits at a time while the value stays below 10^18 (no overflow possible):
             // a 13-digit millisecond timestamp takes one step plus four single digits.
             var digitCount = 1
@@ -228,7 +228,7 @@ extension EventParser {
                 let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
                 guard Self.isEightDigits(w) else { break }
                 magnitude = magnitude &* 100_000_000 &+ Self.eightDigitsValue(w)
-                pos += 8
+                pos &+= 8
                 digitCount += 8
             }
             // Then the remaining 1 to 7 digits of a block in one step (at most 17 digits in all:
@@ -238,7 +238,7 @@ extension EventParser {
                 let k = Self.leadingDigitCount(w)
                 if k > 0 {
                     magnitude = magnitude &* Self.powerOfTen(k) &+ Self.eightDigitsValue(Self.digitsMovedUp(w, count: k))
-                    pos += k
+                    pos &+= k
                 }
             }
             while pos < end {
@@ -248,7 +248,7 @@ extension EventParser {
                 let (s, o2) = m.addingReportingOverflow(UInt64(d))
                 if o1 || o2 { fits = false }
                 magnitude = s
-                pos += 1
+                pos &+= 1
             }
         } else {
             throw .syntax("invalid number", at: start)
@@ -256,15 +256,15 @@ extension EventParser {
         var isInteger = true
         if peek() == UInt8(ascii: ".") {
             isInteger = false
-            pos += 1
+            pos &+= 1
             try digits()
         }
         let e = peek()
         if e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
             isInteger = false
-            pos += 1
+            pos &+= 1
             let sign = peek()
-            if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { pos += 1 }
+            if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { pos &+= 1 }
             try digits()
         }
         var value: Int64?
@@ -366,7 +366,7 @@ extension EventParser {
     @inline(__always)
     mutating func digits() throws(DecodeFailure) {
         let start = pos
-        while pos < end, base[pos] &- UInt8(ascii: "0") < 10 { pos += 1 }
+        while pos < end, base[pos] &- UInt8(ascii: "0") < 10 { pos &+= 1 }
         guard pos > start else { throw .syntax("invalid number", at: start) }
     }
 }

@@ -35,7 +35,10 @@ struct EventParser {
     var eventName: LifecycleEventName?
     var timestamp: Int64?
     var eventId: ByteView?
-    var metadata: EventMetadata?
+    /// The `metadata` block read so far, valid when ``hasMetadata`` (kept apart from that flag,
+    /// not as an optional, so that it is filled in place rather than copied).
+    var metadata = EventMetadata()
+    var hasMetadata = false
     var hasForm = false
 
     init(
@@ -83,7 +86,7 @@ struct EventParser {
         while pos < end {
             let b = base[pos]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
-            pos += 1
+            pos &+= 1
         }
     }
 
@@ -99,10 +102,10 @@ struct EventParser {
         guard depth <= maxDepth else {
             throw DecodeFailure(code: .tooLarge, message: "nesting exceeds the depth limit", offset: pos)
         }
-        pos += 1
+        pos &+= 1
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
-            pos += 1
+            pos &+= 1
             return false
         }
         return true
@@ -112,11 +115,11 @@ struct EventParser {
     @inline(__always)
     mutating func memberKey() throws(DecodeFailure) -> ByteView {
         guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
-        pos += 1
+        pos &+= 1
         let key = try string(decode: true)
         skipWhitespace()
         guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
-        pos += 1
+        pos &+= 1
         skipWhitespace()
         return key
     }
@@ -129,13 +132,13 @@ struct EventParser {
             skipWhitespace()
             b = peek()
         }
-        pos += 1
+        pos &+= 1
         if b == UInt8(ascii: ",") {
             if peek() <= 0x20 { skipWhitespace() }
             return true
         }
         if b == UInt8(ascii: "}") { return false }
-        pos -= 1
+        pos &-= 1
         throw .syntax("expected ',' or '}' in an object", at: pos)
     }
 
@@ -145,10 +148,10 @@ struct EventParser {
         guard depth <= maxDepth else {
             throw DecodeFailure(code: .tooLarge, message: "nesting exceeds the depth limit", offset: pos)
         }
-        pos += 1
+        pos &+= 1
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
-            pos += 1
+            pos &+= 1
             return false
         }
         return true
@@ -162,13 +165,13 @@ struct EventParser {
             skipWhitespace()
             b = peek()
         }
-        pos += 1
+        pos &+= 1
         if b == UInt8(ascii: ",") {
             if peek() <= 0x20 { skipWhitespace() }
             return true
         }
         if b == UInt8(ascii: "]") { return false }
-        pos -= 1
+        pos &-= 1
         throw .syntax("expected ',' or ']' in an array", at: pos)
     }
 
@@ -177,7 +180,7 @@ struct EventParser {
     mutating func skipValue(depth: Int) throws(DecodeFailure) {
         switch peek() {
         case UInt8(ascii: "\""):
-            pos += 1
+            pos &+= 1
             _ = try string(decode: false)
         case UInt8(ascii: "{"):
             if try beginObject(depth: depth) {
@@ -209,7 +212,7 @@ struct EventParser {
     @inline(__always)
     mutating func memberKeySkipping() throws(DecodeFailure) {
         guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
-        pos += 1
+        pos &+= 1
         _ = try string(decode: false)
         try colon()
     }
@@ -222,7 +225,7 @@ struct EventParser {
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
         }
-        pos += 1
+        pos &+= 1
         if peek() <= 0x20 { skipWhitespace() }
     }
 
@@ -233,6 +236,6 @@ struct EventParser {
         guard end - pos >= n,
             ByteComparison.equal(UnsafeRawBufferPointer(start: base + pos, count: n), text)
         else { throw .syntax("invalid literal", at: pos) }
-        pos += n
+        pos &+= n
     }
 }

@@ -92,9 +92,9 @@ public final class LifecycleEventDecoder {
             return .rejected(Rejection(code: .keyMismatch, detail: "record key differs from interactionId"))
         }
         // Completed in place (copying the metadata costs a memcpy call).
-        if parser.metadata != nil {
-            parser.metadata!.errors = ByteViewList(base: UnsafePointer(errorStore), count: parser.errorCount)
-            parser.metadata!.form =
+        if parser.hasMetadata {
+            parser.metadata.errors = ByteViewList(base: UnsafePointer(errorStore), count: parser.errorCount)
+            parser.metadata.form =
                 parser.hasForm ? ByteViewPairList(base: UnsafePointer(formStore), count: parser.formCount) : nil
         }
         return .event(
@@ -103,7 +103,7 @@ public final class LifecycleEventDecoder {
                 name: name,
                 timestamp: timestamp,
                 eventId: parser.eventId,
-                metadata: parser.metadata,
+                metadata: parser.hasMetadata ? parser.metadata : nil,
                 attributes: ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount)))
     }
 
