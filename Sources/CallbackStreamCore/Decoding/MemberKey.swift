@@ -22,9 +22,17 @@ enum TopLevelKey: UInt8 {
     }
 
     /// The member usually written after this one (``other`` after the last one or an unknown one).
+    /// (A switch, not `init(rawValue:)`, which stays a call.)
     @inline(__always)
     var successor: TopLevelKey {
-        TopLevelKey(rawValue: rawValue &+ 1) ?? .other
+        switch self {
+        case .interactionId: .event
+        case .event: .timestamp
+        case .timestamp: .eventId
+        case .eventId: .metadata
+        case .metadata: .attributes
+        case .attributes, .other: .other
+        }
     }
 }
 
@@ -55,6 +63,18 @@ enum MetadataKey: UInt8 {
     /// The member usually written after this one (``other`` after the last one or an unknown one).
     @inline(__always)
     var successor: MetadataKey {
-        MetadataKey(rawValue: rawValue &+ 1) ?? .other
+        switch self {
+        case .proactive: .prefilled
+        case .prefilled: .autoSubmitted
+        case .autoSubmitted: .errors
+        case .errors: .form
+        case .form: .opened
+        case .opened: .started
+        case .started: .cancelled
+        case .cancelled: .completed
+        case .completed: .closed
+        case .closed: .elapsed
+        case .elapsed, .other: .other
+        }
     }
 }
