@@ -17,33 +17,33 @@ public struct EventMetadata {
     public var form: ByteViewPairList?
     /// `metadata.opened` timestamp (ms since epoch).
     public var opened: Int64? {
-        get { openedStorage == Self.unset ? nil : openedStorage }
-        set { openedStorage = newValue ?? Self.unset }
+        @inline(__always) get { openedStorage == Self.unset ? nil : openedStorage }
+        @inline(__always) set { openedStorage = newValue ?? Self.unset }
     }
     /// `metadata.started` timestamp.
     public var started: Int64? {
-        get { startedStorage == Self.unset ? nil : startedStorage }
-        set { startedStorage = newValue ?? Self.unset }
+        @inline(__always) get { startedStorage == Self.unset ? nil : startedStorage }
+        @inline(__always) set { startedStorage = newValue ?? Self.unset }
     }
     /// `metadata.cancelled` timestamp.
     public var cancelled: Int64? {
-        get { cancelledStorage == Self.unset ? nil : cancelledStorage }
-        set { cancelledStorage = newValue ?? Self.unset }
+        @inline(__always) get { cancelledStorage == Self.unset ? nil : cancelledStorage }
+        @inline(__always) set { cancelledStorage = newValue ?? Self.unset }
     }
     /// `metadata.completed` timestamp.
     public var completed: Int64? {
-        get { completedStorage == Self.unset ? nil : completedStorage }
-        set { completedStorage = newValue ?? Self.unset }
+        @inline(__always) get { completedStorage == Self.unset ? nil : completedStorage }
+        @inline(__always) set { completedStorage = newValue ?? Self.unset }
     }
     /// `metadata.closed` timestamp.
     public var closed: Int64? {
-        get { closedStorage == Self.unset ? nil : closedStorage }
-        set { closedStorage = newValue ?? Self.unset }
+        @inline(__always) get { closedStorage == Self.unset ? nil : closedStorage }
+        @inline(__always) set { closedStorage = newValue ?? Self.unset }
     }
     /// `metadata.elapsed` in milliseconds.
     public var elapsed: Int64? {
-        get { elapsedStorage == Self.unset ? nil : elapsedStorage }
-        set { elapsedStorage = newValue ?? Self.unset }
+        @inline(__always) get { elapsedStorage == Self.unset ? nil : elapsedStorage }
+        @inline(__always) set { elapsedStorage = newValue ?? Self.unset }
     }
 
     // The six values are stored as plain `Int64`s, `unset` standing for nil: 8 bytes each where

@@ -20,6 +20,8 @@ extension EventParser {
         try expectEnd()
     }
 
+    /// Consumes trailing whitespace; throws unless that reaches the end of the input.
+    @inline(__always)
     mutating func expectEnd() throws(DecodeFailure) {
         skipWhitespace()
         guard pos == end else { throw .syntax("unexpected data after the JSON value", at: pos) }

@@ -7,8 +7,8 @@
 enum TopLevelKey: UInt8 {
     case interactionId, event, timestamp, eventId, metadata, attributes, other
 
-    /// The member a key names (the key's unescaped bytes).
-    @inline(__always)
+    /// The member a key names (the key's unescaped bytes). (Always inlined into its one caller.)
+    @inline(always)
     init(_ key: ByteView) {
         switch key.count {
         case 13 where key.elementsEqual("interactionId"): self = .interactionId
@@ -41,8 +41,8 @@ enum TopLevelKey: UInt8 {
 enum MetadataKey: UInt8 {
     case proactive, prefilled, autoSubmitted, errors, form, opened, started, cancelled, completed, closed, elapsed, other
 
-    /// The member a key names (the key's unescaped bytes).
-    @inline(__always)
+    /// The member a key names (the key's unescaped bytes). (Always inlined into its one caller.)
+    @inline(always)
     init(_ key: ByteView) {
         switch key.count {
         case 9 where key.elementsEqual("proactive"): self = .proactive
