@@ -73,10 +73,10 @@ struct EventParser {
         }
     }
 
-    /// A view of input bytes `start..<stop`.
+    /// A view of input bytes `start..<stop` (0 ≤ `start` ≤ `stop` ≤ `end`: the count cannot overflow).
     @inline(__always)
     func inputView(_ start: Int, _ stop: Int) -> ByteView {
-        ByteView(UnsafeRawBufferPointer(start: base + start, count: stop - start))
+        ByteView(UnsafeRawBufferPointer(start: base + start, count: stop &- start))
     }
 
     // MARK: - Structure
