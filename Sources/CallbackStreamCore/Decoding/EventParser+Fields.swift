@@ -304,7 +304,13 @@ extension EventParser {
             let at = pos
             let name = try memberKey()
             let valueStart = pos
-            try skipValue(depth: 4)
+            if peek() == UInt8(ascii: "\"") {
+                // What skipValue does for a string (form values mostly are), without the call.
+                pos &+= 1
+                _ = try string(decode: false)
+            } else {
+                try skipValue(depth: 4)
+            }
             formCount = addPair(
                 to: formStore, count: formCount, name: name, value: inputView(valueStart, pos),
                 field: "metadata.form", at: at)
