@@ -10,23 +10,27 @@ extension EventParser {
             throw DecodeFailure(code: .badType, message: "record value must be a JSON object", offset: at)
         }
         if try beginObject(depth: 1) {
+            var expected = TopLevelKey.interactionId
             repeat {
-                let key = try memberKey()
+                let key = try topLevelKey(expecting: expected)
                 try topLevelField(key)
+                expected = key.successor
             } while try nextMember()
         }
         try expectEnd()
     }
 
+    /// Consumes trailing whitespace; throws unless that reaches the end of the input.
+    @inline(__always)
     mutating func expectEnd() throws(DecodeFailure) {
         skipWhitespace()
         guard pos == end else { throw .syntax("unexpected data after the JSON value", at: pos) }
     }
 
     /// Reads the value of one top-level member.
-    mutating func topLevelField(_ key: ByteView) throws(DecodeFailure) {
-        switch key.count {
-        case 13 where key.elementsEqual("interactionId"):
+    mutating func topLevelField(_ key: TopLevelKey) throws(DecodeFailure) {
+        switch key {
+        case .interactionId:
             let at = pos
             guard let s = try stringValue(field: "interactionId", depth: 2) else { return }
             // The string is valid UTF-8, so it has at least one character when it has a byte,
@@ -41,7 +45,7 @@ extension EventParser {
             } else {
                 interactionId = s
             }
-        case 5 where key.elementsEqual("event"):
+        case .event:
             let at = pos
             guard let s = try stringValue(field: "event", depth: 2) else { return }
             if let name = LifecycleEventName(bytes: s.bytes) {
@@ -52,9 +56,9 @@ extension EventParser {
                     "is not a lifecycle event (ready, opened, started, submitted, cancelled, completed, closed, optionally prefixed 'Callback.')",
                     field: "event", at: at)
             }
-        case 9 where key.elementsEqual("timestamp"):
+        case .timestamp:
             if let t = try timestampValue(field: "timestamp", allowFalse: false, depth: 2) { timestamp = t }
-        case 7 where key.elementsEqual("eventId"):
+        case .eventId:
             if peek() == UInt8(ascii: "n") {
                 try literal("null")
                 eventId = nil
@@ -67,13 +71,13 @@ extension EventParser {
             } else {
                 eventId = s
             }
-        case 8 where key.elementsEqual("metadata"):
+        case .metadata:
             switch peek() {
             case UInt8(ascii: "{"):
                 try metadataObject()
             case UInt8(ascii: "n"):
                 try literal("null")
-                metadata = nil
+                hasMetadata = false
                 errorCount = 0
                 formCount = 0
                 hasForm = false
@@ -81,7 +85,7 @@ extension EventParser {
                 note(.badType, "must be an object or null", field: "metadata", at: pos)
                 try skipValue(depth: 2)
             }
-        case 10 where key.elementsEqual("attributes"):
+        case .attributes:
             switch peek() {
             case UInt8(ascii: "{"):
                 try attributesObject()
@@ -92,7 +96,7 @@ extension EventParser {
                 note(.badType, "must be an object of string values or null", field: "attributes", at: pos)
                 try skipValue(depth: 2)
             }
-        default:
+        case .other:
             try skipValue(depth: 2)
         }
     }
@@ -101,7 +105,7 @@ extension EventParser {
     @inline(__always)
     mutating func stringValue(field: StaticString, index: Int = -1, depth: Int) throws(DecodeFailure) -> ByteView? {
         if peek() == UInt8(ascii: "\"") {
-            pos += 1
+            pos &+= 1
             return try string(decode: true)
         }
         note(.badType, "must be a string", field: field, index: index, at: pos)
@@ -110,19 +114,21 @@ extension EventParser {
     }
 
     /// Reads a timestamp-like value: an integer in 0 … 2^53−1, or (when allowed) `false`
-    /// (returned as nil). Notes `bad_type` for anything else.
-    @inline(__always)
+    /// (returned as nil). Notes `bad_type` for anything else. (Always inlined, so that `field`
+    /// and `allowFalse` are constants.)
+    @inline(always)
     mutating func timestampValue(field: StaticString, allowFalse: Bool, depth: Int) throws(DecodeFailure) -> Int64? {
         let at = pos
         let b = peek()
+        if allowFalse && b == UInt8(ascii: "f") {
+            try literal("false")
+            return nil
+        }
         if b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
+            if let v = plainTimestamp() { return v }
             let n = try number()
             if n.isInteger, let v = n.value, v >= 0, v <= LifecycleEvent.maxTimestamp { return v }
             note(.badType, "must be an integer from 0 to 2^53-1", field: field, at: at)
-            return nil
-        }
-        if allowFalse && b == UInt8(ascii: "f") {
-            try literal("false")
             return nil
         }
         note(
@@ -152,42 +158,44 @@ extension EventParser {
     // MARK: - metadata
 
     mutating func metadataObject() throws(DecodeFailure) {
-        var m = EventMetadata()
+        metadata = EventMetadata()
+        hasMetadata = true
         errorCount = 0
         formCount = 0
         hasForm = false
         if try beginObject(depth: 2) {
+            var expected = MetadataKey.proactive
             repeat {
-                let key = try memberKey()
-                switch key.count {
-                case 9 where key.elementsEqual("proactive"):
-                    m.proactive = try boolValue(field: "metadata.proactive", depth: 3)
-                case 9 where key.elementsEqual("prefilled"):
-                    m.prefilled = try boolValue(field: "metadata.prefilled", depth: 3)
-                case 13 where key.elementsEqual("autoSubmitted"):
-                    m.autoSubmitted = try boolValue(field: "metadata.autoSubmitted", depth: 3)
-                case 6 where key.elementsEqual("errors"):
+                let key = try metadataKey(expecting: expected)
+                switch key {
+                case .proactive:
+                    metadata.proactive = try boolValue(field: "metadata.proactive", depth: 3)
+                case .prefilled:
+                    metadata.prefilled = try boolValue(field: "metadata.prefilled", depth: 3)
+                case .autoSubmitted:
+                    metadata.autoSubmitted = try boolValue(field: "metadata.autoSubmitted", depth: 3)
+                case .errors:
                     try errorsValue()
-                case 4 where key.elementsEqual("form"):
+                case .form:
                     try formValue()
-                case 6 where key.elementsEqual("opened"):
-                    m.opened = try timestampValue(field: "metadata.opened", allowFalse: true, depth: 3)
-                case 7 where key.elementsEqual("started"):
-                    m.started = try timestampValue(field: "metadata.started", allowFalse: true, depth: 3)
-                case 9 where key.elementsEqual("cancelled"):
-                    m.cancelled = try timestampValue(field: "metadata.cancelled", allowFalse: true, depth: 3)
-                case 9 where key.elementsEqual("completed"):
-                    m.completed = try timestampValue(field: "metadata.completed", allowFalse: true, depth: 3)
-                case 6 where key.elementsEqual("closed"):
-                    m.closed = try timestampValue(field: "metadata.closed", allowFalse: true, depth: 3)
-                case 7 where key.elementsEqual("elapsed"):
-                    m.elapsed = try timestampValue(field: "metadata.elapsed", allowFalse: true, depth: 3)
-                default:
+                case .opened:
+                    metadata.opened = try timestampValue(field: "metadata.opened", allowFalse: true, depth: 3)
+                case .started:
+                    metadata.started = try timestampValue(field: "metadata.started", allowFalse: true, depth: 3)
+                case .cancelled:
+                    metadata.cancelled = try timestampValue(field: "metadata.cancelled", allowFalse: true, depth: 3)
+                case .completed:
+                    metadata.completed = try timestampValue(field: "metadata.completed", allowFalse: true, depth: 3)
+                case .closed:
+                    metadata.closed = try timestampValue(field: "metadata.closed", allowFalse: true, depth: 3)
+                case .elapsed:
+                    metadata.elapsed = try timestampValue(field: "metadata.elapsed", allowFalse: true, depth: 3)
+                case .other:
                     try skipValue(depth: 3)
                 }
+                expected = key.successor
             } while try nextMember()
         }
-        metadata = m
     }
 
     /// `metadata.errors`: `false`, or an array of strings / objects with a `code`.
@@ -211,7 +219,7 @@ extension EventParser {
             var code: ByteView?
             switch peek() {
             case UInt8(ascii: "\""):
-                pos += 1
+                pos &+= 1
                 code = try string(decode: true)
             case UInt8(ascii: "{"):
                 code = try errorObject(index: index)
@@ -240,7 +248,7 @@ extension EventParser {
                 if key.count == 4 && key.elementsEqual("code") {
                     let b = peek()
                     if b == UInt8(ascii: "\"") {
-                        pos += 1
+                        pos &+= 1
                         code = try string(decode: true)
                     } else if b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
                         let n = try number()
@@ -296,7 +304,13 @@ extension EventParser {
             let at = pos
             let name = try memberKey()
             let valueStart = pos
-            try skipValue(depth: 4)
+            if peek() == UInt8(ascii: "\"") {
+                // What skipValue does for a string (form values mostly are), without the call.
+                pos &+= 1
+                _ = try string(decode: false)
+            } else {
+                try skipValue(depth: 4)
+            }
             formCount = addPair(
                 to: formStore, count: formCount, name: name, value: inputView(valueStart, pos),
                 field: "metadata.form", at: at)
@@ -323,16 +337,22 @@ extension EventParser {
         to store: UnsafeMutablePointer<ByteView>, count: Int, name: ByteView, value: ByteView,
         field: StaticString, at: Int
     ) -> Int {
-        for i in 0..<count where ByteComparison.equal(store[2 * i].bytes, name.bytes) {
-            store[2 * i + 1] = value
-            return count
+        // Wrapping arithmetic: `count` < `maxListEntries`, whose pairs were allocated.
+        var p = store
+        let stop = store + 2 &* count
+        while p < stop {
+            if ByteComparison.equal(p.pointee.bytes, name.bytes) {
+                p[1] = value
+                return count
+            }
+            p += 2
         }
         guard count < maxListEntries else {
             note(.tooLarge, "has more entries than the limit", field: field, at: at)
             return count
         }
-        store[2 * count] = name
-        store[2 * count + 1] = value
-        return count + 1
+        stop[0] = name
+        stop[1] = value
+        return count &+ 1
     }
 }

@@ -69,7 +69,7 @@ extension EventParser {
             let b = base[pos]
             switch b {
             case UInt8(ascii: "\""):
-                pos += 1
+                pos &+= 1
                 if decode {
                     scratchUsed = out
                     return ByteView(UnsafeRawBufferPointer(start: scratch + outStart, count: out - outStart))
@@ -99,7 +99,7 @@ extension EventParser {
                     scratch[out] = decoded
                     out += 1
                 }
-                pos += 2
+                pos &+= 2
             default:
                 if b < 0x20 { throw .syntax("control character in a string", at: pos) }
                 let n = b < 0x80 ? 1 : try Self.utf8Sequence(base, at: pos, end: end)
@@ -107,7 +107,7 @@ extension EventParser {
                     (scratch + out).update(from: base + pos, count: n)
                     out += n
                 }
-                pos += n
+                pos &+= n
             }
         }
     }
@@ -116,7 +116,7 @@ extension EventParser {
     mutating func unicodeEscape() throws(DecodeFailure) -> UInt32 {
         let at = pos
         let high = try Self.hex4(base, at: pos + 2, end: end)
-        pos += 6
+        pos &+= 6
         switch high {
         case 0xD800...0xDBFF:
             guard end - pos >= 6, base[pos] == UInt8(ascii: "\\"), base[pos + 1] == UInt8(ascii: "u") else {
@@ -124,7 +124,7 @@ extension EventParser {
             }
             let low = try Self.hex4(base, at: pos + 2, end: end)
             guard (0xDC00...0xDFFF).contains(low) else { throw .syntax("unpaired surrogate in \\u escape", at: at) }
-            pos += 6
+            pos &+= 6
             return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
         case 0xDC00...0xDFFF:
             throw .syntax("unpaired surrogate in \\u escape", at: at)
@@ -211,16 +211,16 @@ extension EventParser {
         var negative = false
         if peek() == UInt8(ascii: "-") {
             negative = true
-            pos += 1
+            pos &+= 1
         }
         var magnitude: UInt64 = 0
         var fits = true
         let first = peek()
         if first == UInt8(ascii: "0") {
-            pos += 1
+            pos &+= 1
         } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
             magnitude = UInt64(first &- UInt8(ascii: "0"))
-            pos += 1
+            pos &+= 1
             // Eight digits at a time while the value stays below 10^18 (no overflow possible):
             // a 13-digit millisecond timestamp takes one step plus four single digits.
             var digitCount = 1
@@ -228,7 +228,7 @@ extension EventParser {
                 let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
                 guard Self.isEightDigits(w) else { break }
                 magnitude = magnitude &* 100_000_000 &+ Self.eightDigitsValue(w)
-                pos += 8
+                pos &+= 8
                 digitCount += 8
             }
             // Then the remaining 1 to 7 digits of a block in one step (at most 17 digits in all:
@@ -237,11 +237,8 @@ extension EventParser {
                 let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
                 let k = Self.leadingDigitCount(w)
                 if k > 0 {
-                    // The k digits moved to the top bytes, '0's below them.
-                    let shift = UInt64(8 &- k) &* 8
-                    let padded = w << shift | 0x3030_3030_3030_3030 >> (64 &- shift)
-                    magnitude = magnitude &* Self.powerOfTen(k) &+ Self.eightDigitsValue(padded)
-                    pos += k
+                    magnitude = magnitude &* Self.powerOfTen(k) &+ Self.eightDigitsValue(Self.digitsMovedUp(w, count: k))
+                    pos &+= k
                 }
             }
             while pos < end {
@@ -251,7 +248,7 @@ extension EventParser {
                 let (s, o2) = m.addingReportingOverflow(UInt64(d))
                 if o1 || o2 { fits = false }
                 magnitude = s
-                pos += 1
+                pos &+= 1
             }
         } else {
             throw .syntax("invalid number", at: start)
@@ -259,15 +256,15 @@ extension EventParser {
         var isInteger = true
         if peek() == UInt8(ascii: ".") {
             isInteger = false
-            pos += 1
+            pos &+= 1
             try digits()
         }
         let e = peek()
         if e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
             isInteger = false
-            pos += 1
+            pos &+= 1
             let sign = peek()
-            if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { pos += 1 }
+            if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { pos &+= 1 }
             try digits()
         }
         var value: Int64?
@@ -279,6 +276,48 @@ extension EventParser {
             }
         }
         return ScannedNumber(isInteger: isInteger, value: value, start: start)
+    }
+
+    /// The common shape of a timestamp, read with two word loads: 1 to 15 digits, the first
+    /// not `0`, followed by a byte that is not `.`, `e` or `E` (and at least 16 bytes left from
+    /// `pos`). Consumes the digits and returns their value — exactly what ``number()`` would
+    /// read, and always in 0 … 2^53−1 — or consumes nothing and returns nil for any other input.
+    /// (Always inlined: a call costs as much as a third of it.)
+    @inline(always)
+    mutating func plainTimestamp() -> Int64? {
+        guard end &- pos >= 16 else { return nil }
+        let p = UnsafeRawPointer(base + pos)
+        let w0 = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        let first = UInt8(truncatingIfNeeded: w0)
+        guard first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") else { return nil }
+        let k0 = Self.leadingDigitCount(w0)
+        var n = k0
+        var value: UInt64
+        if k0 < 8 {
+            value = Self.eightDigitsValue(Self.digitsMovedUp(w0, count: k0))
+        } else {
+            let w1 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let k1 = Self.leadingDigitCount(w1)
+            guard k1 < 8 else { return nil }
+            value = Self.eightDigitsValue(w0)
+            if k1 > 0 {
+                value = value &* Self.powerOfTen(k1) &+ Self.eightDigitsValue(Self.digitsMovedUp(w1, count: k1))
+            }
+            n = 8 &+ k1
+        }
+        // The byte after the digits is not a digit; a fraction or an exponent is number()'s job.
+        let next = p.load(fromByteOffset: n, as: UInt8.self)
+        guard next != UInt8(ascii: "."), next | 0x20 != UInt8(ascii: "e") else { return nil }
+        pos &+= n
+        return Int64(truncatingIfNeeded: value)
+    }
+
+    /// The first `count` (1 … 7) bytes of `w` moved to its top bytes, ASCII `0`s below them:
+    /// 8 digits with the same value as those `count` digits.
+    @inline(__always)
+    static func digitsMovedUp(_ w: UInt64, count: Int) -> UInt64 {
+        let shift = UInt64(8 &- count) &* 8
+        return w << shift | 0x3030_3030_3030_3030 >> (64 &- shift)
     }
 
     /// Whether all 8 bytes of `w` are ASCII digits.
@@ -327,7 +366,7 @@ extension EventParser {
     @inline(__always)
     mutating func digits() throws(DecodeFailure) {
         let start = pos
-        while pos < end, base[pos] &- UInt8(ascii: "0") < 10 { pos += 1 }
+        while pos < end, base[pos] &- UInt8(ascii: "0") < 10 { pos &+= 1 }
         guard pos > start else { throw .syntax("invalid number", at: start) }
     }
 }

@@ -13,6 +13,9 @@ struct EventParser {
 
     let maxDepth: Int
     let maxListEntries: Int
+    /// Whether member keys are first matched against the key expected next
+    /// (``topLevelKey(expecting:)``); off only to test that prediction changes nothing.
+    let predictsKeys: Bool
 
     let scratch: UnsafeMutablePointer<UInt8>
     var scratchUsed = 0
@@ -32,7 +35,10 @@ struct EventParser {
     var eventName: LifecycleEventName?
     var timestamp: Int64?
     var eventId: ByteView?
-    var metadata: EventMetadata?
+    /// The `metadata` block read so far, valid when ``hasMetadata`` (kept apart from that flag,
+    /// not as an optional, so that it is filled in place rather than copied).
+    var metadata = EventMetadata()
+    var hasMetadata = false
     var hasForm = false
 
     init(
@@ -42,7 +48,8 @@ struct EventParser {
         scratch: UnsafeMutablePointer<UInt8>,
         errorStore: UnsafeMutablePointer<ByteView>,
         formStore: UnsafeMutablePointer<ByteView>,
-        attributeStore: UnsafeMutablePointer<ByteView>
+        attributeStore: UnsafeMutablePointer<ByteView>,
+        predictsKeys: Bool = true
     ) {
         // A non-empty buffer always has a base address; an empty one is rejected before parsing.
         self.base = value.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self)
@@ -53,6 +60,7 @@ struct EventParser {
         self.errorStore = errorStore
         self.formStore = formStore
         self.attributeStore = attributeStore
+        self.predictsKeys = predictsKeys
     }
 
     /// Notes a semantic problem (only the first one is kept).
@@ -65,10 +73,10 @@ struct EventParser {
         }
     }
 
-    /// A view of input bytes `start..<stop`.
+    /// A view of input bytes `start..<stop` (0 ≤ `start` ≤ `stop` ≤ `end`: the count cannot overflow).
     @inline(__always)
     func inputView(_ start: Int, _ stop: Int) -> ByteView {
-        ByteView(UnsafeRawBufferPointer(start: base + start, count: stop - start))
+        ByteView(UnsafeRawBufferPointer(start: base + start, count: stop &- start))
     }
 
     // MARK: - Structure
@@ -78,7 +86,7 @@ struct EventParser {
         while pos < end {
             let b = base[pos]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
-            pos += 1
+            pos &+= 1
         }
     }
 
@@ -94,10 +102,10 @@ struct EventParser {
         guard depth <= maxDepth else {
             throw DecodeFailure(code: .tooLarge, message: "nesting exceeds the depth limit", offset: pos)
         }
-        pos += 1
+        pos &+= 1
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
-            pos += 1
+            pos &+= 1
             return false
         }
         return true
@@ -107,11 +115,11 @@ struct EventParser {
     @inline(__always)
     mutating func memberKey() throws(DecodeFailure) -> ByteView {
         guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
-        pos += 1
+        pos &+= 1
         let key = try string(decode: true)
         skipWhitespace()
         guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
-        pos += 1
+        pos &+= 1
         skipWhitespace()
         return key
     }
@@ -124,13 +132,13 @@ struct EventParser {
             skipWhitespace()
             b = peek()
         }
-        pos += 1
+        pos &+= 1
         if b == UInt8(ascii: ",") {
             if peek() <= 0x20 { skipWhitespace() }
             return true
         }
         if b == UInt8(ascii: "}") { return false }
-        pos -= 1
+        pos &-= 1
         throw .syntax("expected ',' or '}' in an object", at: pos)
     }
 
@@ -140,10 +148,10 @@ struct EventParser {
         guard depth <= maxDepth else {
             throw DecodeFailure(code: .tooLarge, message: "nesting exceeds the depth limit", offset: pos)
         }
-        pos += 1
+        pos &+= 1
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
-            pos += 1
+            pos &+= 1
             return false
         }
         return true
@@ -157,13 +165,13 @@ struct EventParser {
             skipWhitespace()
             b = peek()
         }
-        pos += 1
+        pos &+= 1
         if b == UInt8(ascii: ",") {
             if peek() <= 0x20 { skipWhitespace() }
             return true
         }
         if b == UInt8(ascii: "]") { return false }
-        pos -= 1
+        pos &-= 1
         throw .syntax("expected ',' or ']' in an array", at: pos)
     }
 
@@ -172,7 +180,7 @@ struct EventParser {
     mutating func skipValue(depth: Int) throws(DecodeFailure) {
         switch peek() {
         case UInt8(ascii: "\""):
-            pos += 1
+            pos &+= 1
             _ = try string(decode: false)
         case UInt8(ascii: "{"):
             if try beginObject(depth: depth) {
@@ -204,7 +212,7 @@ struct EventParser {
     @inline(__always)
     mutating func memberKeySkipping() throws(DecodeFailure) {
         guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
-        pos += 1
+        pos &+= 1
         _ = try string(decode: false)
         try colon()
     }
@@ -217,7 +225,7 @@ struct EventParser {
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
         }
-        pos += 1
+        pos &+= 1
         if peek() <= 0x20 { skipWhitespace() }
     }
 
@@ -228,6 +236,6 @@ struct EventParser {
         guard end - pos >= n,
             ByteComparison.equal(UnsafeRawBufferPointer(start: base + pos, count: n), text)
         else { throw .syntax("invalid literal", at: pos) }
-        pos += n
+        pos &+= n
     }
 }

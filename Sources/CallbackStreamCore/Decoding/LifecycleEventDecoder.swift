@@ -21,11 +21,20 @@ public final class LifecycleEventDecoder {
     private let errorStore: UnsafeMutablePointer<ByteView>
     private let formStore: UnsafeMutablePointer<ByteView>
     private let attributeStore: UnsafeMutablePointer<ByteView>
+    /// See ``EventParser/predictsKeys``.
+    let predictsKeys: Bool
 
     /// Creates a decoder, allocating its scratch space once (about `maxRecordBytes` plus
     /// 80 bytes per list entry limit).
-    public init(limits: DecoderLimits = DecoderLimits()) {
+    public convenience init(limits: DecoderLimits = DecoderLimits()) {
+        self.init(limits: limits, predictsKeys: true)
+    }
+
+    /// Creates a decoder that predicts member keys or (`predictsKeys: false`, for tests that
+    /// prove prediction changes nothing) always reads them in full.
+    init(limits: DecoderLimits, predictsKeys: Bool) {
         self.limits = limits
+        self.predictsKeys = predictsKeys
         // Not zero-filled: only bytes the parser wrote are ever read (unescaped strings), and
         // untouched pages stay out of the RSS — most records never need scratch at all, and the
         // processor has one decoder per partition (128 × 64 KiB would be 8 MiB resident).
@@ -65,7 +74,8 @@ public final class LifecycleEventDecoder {
         }
         var parser = EventParser(
             value: value, maxDepth: limits.maxDepth, maxListEntries: limits.maxListEntries,
-            scratch: scratch, errorStore: errorStore, formStore: formStore, attributeStore: attributeStore)
+            scratch: scratch, errorStore: errorStore, formStore: formStore, attributeStore: attributeStore,
+            predictsKeys: predictsKeys)
         do {
             try parser.parseRecord()
         } catch {
@@ -82,9 +92,9 @@ public final class LifecycleEventDecoder {
             return .rejected(Rejection(code: .keyMismatch, detail: "record key differs from interactionId"))
         }
         // Completed in place (copying the metadata costs a memcpy call).
-        if parser.metadata != nil {
-            parser.metadata!.errors = ByteViewList(base: UnsafePointer(errorStore), count: parser.errorCount)
-            parser.metadata!.form =
+        if parser.hasMetadata {
+            parser.metadata.errors = ByteViewList(base: UnsafePointer(errorStore), count: parser.errorCount)
+            parser.metadata.form =
                 parser.hasForm ? ByteViewPairList(base: UnsafePointer(formStore), count: parser.formCount) : nil
         }
         return .event(
@@ -93,7 +103,7 @@ public final class LifecycleEventDecoder {
                 name: name,
                 timestamp: timestamp,
                 eventId: parser.eventId,
-                metadata: parser.metadata,
+                metadata: parser.hasMetadata ? parser.metadata : nil,
                 attributes: ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount)))
     }
 

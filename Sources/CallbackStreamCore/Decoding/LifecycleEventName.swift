@@ -44,8 +44,10 @@ public enum LifecycleEventName: UInt8, CaseIterable, Sendable, Comparable {
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// Parses a wire name, accepting the `Callback.` prefix (`Callback.opened`).
+    /// Parses a wire name, accepting the `Callback.` prefix (`Callback.opened`). (Inlined: the
+    /// decoder calls it once per event.)
     @inlinable
+    @inline(__always)
     public init?(bytes: UnsafeRawBufferPointer) {
         var b = bytes
         if b.count > 9, ByteComparison.equal(UnsafeRawBufferPointer(rebasing: b[0..<9]), "Callback.") {
