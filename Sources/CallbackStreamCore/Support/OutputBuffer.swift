@@ -114,23 +114,166 @@ public struct OutputBuffer: Sendable {
         appendDecimal(Int64(value))
     }
 
-    /// Appends the digits of `magnitude`, written backwards straight into the block.
-    @usableFromInline
+    /// Appends the digits of `magnitude`; a single digit (the common count or bin) is one byte
+    /// written inline, longer numbers go through ``appendDigits(_:)``.
+    @inlinable
+    @inline(__always)
     mutating func appendDecimal(magnitude: UInt64) {
-        var digits = 1
-        var rest = magnitude
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
+        if magnitude < 10 {
+            append(UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0"))
+        } else {
+            appendDigits(magnitude)
         }
-        let p = reserve(digits)
+    }
+
+    /// The 100 two-digit pairs `00` … `99`, for writing two digits per division.
+    @usableFromInline
+    static var digitPairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+    }
+
+    /// Appends the digits of `magnitude` (at least 10) straight into the block.
+    @usableFromInline
+    mutating func appendDigits(_ magnitude: UInt64) {
+        let count = Self.decimalDigitCount(magnitude)
+        Self.writeDigits(of: magnitude, count: count, at: reserve(count))
+        used += count
+    }
+
+    /// The most bytes ``appendDecimal(_:)-(Int64)`` writes (`-9223372036854775808`).
+    @inlinable
+    static var maximumDecimalLength: Int { 20 }
+
+    /// The number of decimal digits of `value` (1 for 0).
+    @inlinable
+    static func decimalDigitCount(_ value: UInt64) -> Int {
+        var count = 1
+        var v = value
+        while v >= 10_000 {
+            v /= 10_000
+            count &+= 4
+        }
+        if v >= 100 { return count &+ (v >= 1_000 ? 3 : 2) }
+        return count &+ (v >= 10 ? 1 : 0)
+    }
+
+    /// Writes the `count` (``decimalDigitCount(_:)``) digits of `magnitude` at `p`, backwards,
+    /// two per division from ``digitPairs``.
+    @inlinable
+    static func writeDigits(of magnitude: UInt64, count: Int, at p: UnsafeMutablePointer<UInt8>) {
+        let pairs = digitPairs.utf8Start
         var v = magnitude
-        var i = digits
-        repeat {
-            i -= 1
-            p[i] = UInt8(truncatingIfNeeded: v % 10) &+ UInt8(ascii: "0")
-            v /= 10
-        } while i > 0
-        used += digits
+        var i = count
+        while v >= 100 {
+            let q = v / 100
+            let pair = Int(truncatingIfNeeded: v &- q &* 100) &<< 1
+            i &-= 2
+            p[i] = pairs[pair]
+            p[i &+ 1] = pairs[pair &+ 1]
+            v = q
+        }
+        if v >= 10 {
+            let pair = Int(truncatingIfNeeded: v) &<< 1
+            p[0] = pairs[pair]
+            p[1] = pairs[pair &+ 1]
+        } else {
+            p[0] = UInt8(truncatingIfNeeded: v) &+ UInt8(ascii: "0")
+        }
+    }
+
+    /// Lets `body` write at most `maximumCount` bytes at the end of the buffer through a
+    /// ``Reserved`` cursor, and keeps what it wrote: one capacity and uniqueness check for the
+    /// whole run of small appends (a fixed-layout stretch of a record) instead of one per append.
+    @inlinable
+    mutating func appendReserved(upTo maximumCount: Int, _ body: (inout Reserved) -> Void) {
+        let start = reserve(maximumCount)
+        var room = Reserved(start: start, count: maximumCount)
+        body(&room)
+        used += room.cursor - start
+    }
+
+    /// Room reserved at the end of an ``OutputBuffer`` by ``appendReserved(upTo:_:)``, filled front
+    /// to back. Every write checks that it stays inside the room (a wrong bound traps instead of
+    /// overwriting memory).
+    @usableFromInline
+    struct Reserved {
+        @usableFromInline var cursor: UnsafeMutablePointer<UInt8>
+        @usableFromInline let end: UnsafeMutablePointer<UInt8>
+
+        @inlinable
+        init(start: UnsafeMutablePointer<UInt8>, count: Int) {
+            cursor = start
+            end = start + count
+        }
+
+        /// Takes the next `n` bytes of the room.
+        @inlinable
+        @inline(__always)
+        mutating func claim(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+            precondition(end - cursor >= n, "OutputBuffer.Reserved: more bytes written than reserved")
+            let p = cursor
+            cursor += n
+            return p
+        }
+
+        /// Appends one byte.
+        @inlinable
+        @inline(__always)
+        mutating func append(_ byte: UInt8) {
+            claim(1).pointee = byte
+        }
+
+        /// Appends the UTF-8 bytes of a literal.
+        @inlinable
+        @inline(__always)
+        mutating func append(_ text: StaticString) {
+            let n = text.utf8CodeUnitCount
+            claim(n).update(from: text.utf8Start, count: n)
+        }
+
+        /// Appends `value` in decimal (at most ``OutputBuffer/maximumDecimalLength`` bytes).
+        @inlinable
+        mutating func appendDecimal(_ value: Int64) {
+            if value < 0 { append(UInt8(ascii: "-")) }
+            appendDecimal(magnitude: value.magnitude)
+        }
+
+        /// Appends `value` in decimal.
+        @inlinable
+        mutating func appendDecimal(_ value: Int) {
+            appendDecimal(Int64(value))
+        }
+
+        /// Appends the digits of `magnitude`.
+        @inlinable
+        mutating func appendDecimal(magnitude: UInt64) {
+            if magnitude < 10 {
+                append(UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0"))
+            } else {
+                let count = OutputBuffer.decimalDigitCount(magnitude)
+                OutputBuffer.writeDigits(of: magnitude, count: count, at: claim(count))
+            }
+        }
+
+        /// Appends the integer or `null`.
+        @inlinable
+        mutating func appendJSONInteger(_ value: Int64?) {
+            if let value { appendDecimal(value) } else { append("null") }
+        }
+
+        /// Appends `true` or `false`.
+        @inlinable
+        mutating func appendJSONBool(_ value: Bool) {
+            if value { append("true") } else { append("false") }
+        }
+
+        /// Appends a JSON string for a literal known to need no escaping.
+        @inlinable
+        @inline(__always)
+        mutating func appendJSONLiteralString(_ text: StaticString) {
+            append(UInt8(ascii: "\""))
+            append(text)
+            append(UInt8(ascii: "\""))
+        }
     }
 }
