@@ -17,6 +17,14 @@ extension OutputBuffer {
     /// case) is copied in one piece.
     @inlinable
     public mutating func appendJSONStringContent(_ text: UnsafeRawBufferPointer) {
+        appendJSONStringContent(text, letterEscapesForBackspaceAndFormFeed: true)
+    }
+
+    /// ``appendJSONStringContent(_:)``, writing U+0008 and U+000C as `\b` and `\f` when
+    /// `letterEscapesForBackspaceAndFormFeed` (summaries), else as `\u0008` and `\u000c` (the
+    /// window records).
+    @inlinable
+    mutating func appendJSONStringContent(_ text: UnsafeRawBufferPointer, letterEscapesForBackspaceAndFormFeed letters: Bool) {
         let n = text.count
         guard n > 0, let p = text.baseAddress else { return }
         var i = 0
@@ -43,21 +51,22 @@ extension OutputBuffer {
                 continue
             }
             if runStart < i { append(UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
-            appendEscape(b)
+            appendEscape(b, letterEscapesForBackspaceAndFormFeed: letters)
             i += 1
             runStart = i
         }
         if runStart < n { append(UnsafeRawBufferPointer(rebasing: text[runStart..<n])) }
     }
 
+    /// Appends the escape sequence of `b` (a quote, a backslash or a control character).
     @usableFromInline
-    mutating func appendEscape(_ b: UInt8) {
+    mutating func appendEscape(_ b: UInt8, letterEscapesForBackspaceAndFormFeed letters: Bool) {
         append(UInt8(ascii: "\\"))
         switch b {
         case UInt8(ascii: "\""): append(UInt8(ascii: "\""))
         case UInt8(ascii: "\\"): append(UInt8(ascii: "\\"))
-        case 0x08: append(UInt8(ascii: "b"))
-        case 0x0C: append(UInt8(ascii: "f"))
+        case 0x08 where letters: append(UInt8(ascii: "b"))
+        case 0x0C where letters: append(UInt8(ascii: "f"))
         case 0x0A: append(UInt8(ascii: "n"))
         case 0x0D: append(UInt8(ascii: "r"))
         case 0x09: append(UInt8(ascii: "t"))

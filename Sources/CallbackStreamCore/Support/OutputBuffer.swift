@@ -231,6 +231,14 @@ public struct OutputBuffer: Sendable {
             claim(n).update(from: text.utf8Start, count: n)
         }
 
+        /// Appends raw bytes.
+        @inlinable
+        mutating func append(_ raw: UnsafeRawBufferPointer) {
+            let n = raw.count
+            guard n > 0, let source = raw.baseAddress else { return }
+            UnsafeMutableRawPointer(claim(n)).copyMemory(from: source, byteCount: n)
+        }
+
         /// Appends `value` in decimal (at most ``OutputBuffer/maximumDecimalLength`` bytes).
         @inlinable
         mutating func appendDecimal(_ value: Int64) {

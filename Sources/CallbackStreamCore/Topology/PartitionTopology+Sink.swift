@@ -9,10 +9,10 @@ extension PartitionTopology {
         var windows: WindowAggregator
         let summaryEncoder: SummaryEncoder
         let partialEncoder = WindowPartialEncoder()
+        /// The value of the record being emitted (a summary, partial or progress marker).
         var buffer = OutputBuffer(capacity: 4096)
+        /// The summary's id, or the key of a partial or progress marker.
         var idBuffer = OutputBuffer(capacity: 256)
-        var recordBytes: [UInt8] = []
-        var keyBytes: [UInt8] = []
         /// The window records being published (reused: no allocation per emission).
         var windowOutputs: [WindowOutput] = []
         /// Per outcome (by ``ordinal(_:)``), its index in the window configuration's outcome labels.
@@ -104,21 +104,21 @@ extension PartitionTopology {
         }
 
         private mutating func publish(_ output: WindowOutput, emit: (TopologyOutput) -> Void) {
-            recordBytes.removeAll(keepingCapacity: true)
-            keyBytes.removeAll(keepingCapacity: true)
+            buffer.removeAll()
+            idBuffer.removeAll()
             let info: TopologyOutput.Info
             switch output {
             case .partial(let partial):
-                partialEncoder.encode(partial, into: &recordBytes)
-                WindowPartialEncoder.appendKey(of: partial, into: &keyBytes)
+                partialEncoder.encode(partial, into: &buffer)
+                WindowPartialEncoder.appendKey(of: partial, into: &idBuffer)
                 info = .partial(windowStart: partial.windowStart)
             case .progress(let progress):
-                partialEncoder.encode(progress, into: &recordBytes)
-                WindowPartialEncoder.appendKey(of: progress, into: &keyBytes)
+                partialEncoder.encode(progress, into: &buffer)
+                WindowPartialEncoder.appendKey(of: progress, into: &idBuffer)
                 info = .progress(completeThrough: progress.completeThrough)
             }
-            keyBytes.withUnsafeBytes { key in
-                recordBytes.withUnsafeBytes { value in
+            idBuffer.withUnsafeBytes { key in
+                buffer.withUnsafeBytes { value in
                     emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
                 }
             }

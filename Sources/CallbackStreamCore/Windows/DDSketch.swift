@@ -96,6 +96,11 @@ public struct DDSketch: Sendable, Hashable {
     /// the same accuracy merge by adding the counters of equal indices.
     public var bins: [UInt32] { counters }
 
+    /// Calls `body` with ``bins`` in place (no copy of the array).
+    func withBins<R>(_ body: (UnsafeBufferPointer<UInt32>) throws -> R) rethrows -> R {
+        try counters.withUnsafeBufferPointer(body)
+    }
+
     /// Whether no value was added.
     public var isEmpty: Bool { count == 0 }
 
