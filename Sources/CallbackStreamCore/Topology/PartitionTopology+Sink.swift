@@ -8,13 +8,12 @@ extension PartitionTopology {
         var symbols = SymbolTable(capacity: 1024)
         var windows: WindowAggregator
         let summaryEncoder: SummaryEncoder
-        let partialEncoder = WindowPartialEncoder()
         /// The value of the record being emitted (a summary, partial or progress marker).
         var buffer = OutputBuffer(capacity: 4096)
         /// The summary's id, or the key of a partial or progress marker.
         var idBuffer = OutputBuffer(capacity: 256)
-        /// The window records being published (reused: no allocation per emission).
-        var windowOutputs: [WindowOutput] = []
+        /// The error codes of the session being summarized (reused: no allocation per summary).
+        var errorCodes: [SymbolID] = []
         /// Per outcome (by ``ordinal(_:)``), its index in the window configuration's outcome labels.
         let outcomeIndex: [Int]
         /// Sessions that never reached `opened` (counted, published only when configured).
@@ -83,13 +82,13 @@ extension PartitionTopology {
                 }
             }
 
-            var errorCodes: [String] = []
-            state.forEachErrorCode { errorCodes.append(symbols.string($0)) }
-            let tenant = state.attributeValue(forKey: "tenant", symbols: symbols).map { symbols.string($0) }
-            windows.add(SessionContribution(
-                closeTime: closed.closeTime, tenant: tenant, outcome: outcomeIndex[Self.ordinal(outcome)],
-                submitted: state.hasSeen(.submitted), errorCodes: errorCodes, elapsedMilliseconds: state.elapsedMs,
-                closeReason: closed.reason, earlyClose: closed.earlyClose))
+            errorCodes.removeAll(keepingCapacity: true)
+            state.forEachErrorCode { errorCodes.append($0) }
+            windows.add(
+                closeTime: closed.closeTime, tenant: state.attributeValue(forKey: "tenant", symbols: symbols),
+                outcome: outcomeIndex[Self.ordinal(outcome)], submitted: state.hasSeen(.submitted), errorCodes: errorCodes,
+                elapsedMilliseconds: state.elapsedMs, closeReason: closed.reason, earlyClose: closed.earlyClose,
+                sessionSymbols: symbols)
             state.releaseSymbols(in: &symbols)
         }
 
@@ -98,28 +97,15 @@ extension PartitionTopology {
         mutating func advanceWindows(to watermark: Int64, emit: (TopologyOutput) -> Void) {
             windows.advance(to: watermark)
             guard windows.pendingOutputCount > 0 else { return }
-            windows.drainOutputs { windowOutputs.append($0) }
-            for i in windowOutputs.indices { publish(windowOutputs[i], emit: emit) }
-            windowOutputs.removeAll(keepingCapacity: true)
-        }
-
-        private mutating func publish(_ output: WindowOutput, emit: (TopologyOutput) -> Void) {
-            buffer.removeAll()
-            idBuffer.removeAll()
-            let info: TopologyOutput.Info
-            switch output {
-            case .partial(let partial):
-                partialEncoder.encode(partial, into: &buffer)
-                WindowPartialEncoder.appendKey(of: partial, into: &idBuffer)
-                info = .partial(windowStart: partial.windowStart)
-            case .progress(let progress):
-                partialEncoder.encode(progress, into: &buffer)
-                WindowPartialEncoder.appendKey(of: progress, into: &idBuffer)
-                info = .progress(completeThrough: progress.completeThrough)
-            }
-            idBuffer.withUnsafeBytes { key in
-                buffer.withUnsafeBytes { value in
-                    emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
+            windows.drainEncodedOutputs(value: &buffer, key: &idBuffer) { output, key, value in
+                let info: TopologyOutput.Info = switch output {
+                case let .partial(windowStart): .partial(windowStart: windowStart)
+                case let .progress(completeThrough): .progress(completeThrough: completeThrough)
+                }
+                key.withUnsafeBytes { key in
+                    value.withUnsafeBytes { value in
+                        emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
+                    }
                 }
             }
         }
