@@ -6,9 +6,39 @@ extension OutputBuffer {
     /// decoder only ever produces valid UTF-8).
     @inlinable
     public mutating func appendJSONString(_ text: UnsafeRawBufferPointer) {
+        let n = text.count
+        if let source = text.baseAddress, Self.unescapedPrefixLength(text) == n {
+            // The usual case: nothing to escape, one reservation for the quotes and the text.
+            let p = reserve(n + 2)
+            p[0] = UInt8(ascii: "\"")
+            Self.copyBytes(from: source, to: p + 1, count: n)
+            p[n + 1] = UInt8(ascii: "\"")
+            used += n + 2
+            return
+        }
         append(UInt8(ascii: "\""))
         appendJSONStringContent(text)
         append(UInt8(ascii: "\""))
+    }
+
+    /// How many bytes at the start of `text` need no escaping (all of them, usually), found
+    /// 8 bytes at a time.
+    @inlinable
+    static func unescapedPrefixLength(_ text: UnsafeRawBufferPointer) -> Int {
+        let n = text.count
+        guard n > 0, let p = text.baseAddress else { return 0 }
+        var i = 0
+        while n - i >= 8 {
+            let special = JSONByteLanes.needingEscape(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if special != 0 { return i + special.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
+            i += 1
+        }
+        return i
     }
 
     /// Appends the escaped content of a JSON string, without the quotes.
@@ -27,20 +57,7 @@ extension OutputBuffer {
     mutating func appendJSONStringContent(_ text: UnsafeRawBufferPointer, letterEscapesForBackspaceAndFormFeed letters: Bool) {
         let n = text.count
         guard n > 0, let p = text.baseAddress else { return }
-        var i = 0
-        while n - i >= 8 {
-            let special = JSONByteLanes.needingEscape(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-            if special != 0 {
-                i += special.trailingZeroBitCount >> 3
-                break
-            }
-            i += 8
-        }
-        while i < n {
-            let b = p.load(fromByteOffset: i, as: UInt8.self)
-            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
-            i += 1
-        }
+        var i = Self.unescapedPrefixLength(text)
         append(UnsafeRawBufferPointer(start: p, count: i))
         guard i < n else { return }
         var runStart = i

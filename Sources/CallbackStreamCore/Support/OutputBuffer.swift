@@ -84,8 +84,31 @@ public struct OutputBuffer: Sendable {
     public mutating func append(_ raw: UnsafeRawBufferPointer) {
         let n = raw.count
         guard n > 0, let source = raw.baseAddress else { return }
-        UnsafeMutableRawPointer(reserve(n)).copyMemory(from: source, byteCount: n)
+        Self.copyBytes(from: source, to: reserve(n), count: n)
         used += n
+    }
+
+    /// Copies `count` bytes: up to 16 inline with two overlapping loads and stores (most keys,
+    /// codes and attribute values), longer runs with `memcpy`.
+    @inlinable
+    @inline(__always)
+    static func copyBytes(from source: UnsafeRawPointer, to target: UnsafeMutablePointer<UInt8>, count n: Int) {
+        let t = UnsafeMutableRawPointer(target)
+        if n >= 8 && n <= 16 {
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            t.storeBytes(of: head, as: UInt64.self)
+            t.storeBytes(of: tail, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            t.storeBytes(of: head, as: UInt32.self)
+            t.storeBytes(of: tail, toByteOffset: n - 4, as: UInt32.self)
+        } else if n < 4 {
+            for i in 0..<n { target[i] = source.load(fromByteOffset: i, as: UInt8.self) }
+        } else {
+            t.copyMemory(from: source, byteCount: n)
+        }
     }
 
     /// Appends the UTF-8 bytes of a literal (inlined: a constant-size copy).

@@ -6,6 +6,9 @@ extension PartitionTopology {
     struct Sink {
         let publishNotOpened: Bool
         var symbols = SymbolTable(capacity: 1024)
+        /// The id of the attribute key `tenant` in ``symbols``, interned once and held for the
+        /// sink's lifetime (so it never changes): a session's tenant is found by comparing ids.
+        let tenantKey: SymbolID
         var windows: WindowAggregator
         let summaryEncoder: SummaryEncoder
         /// The value of the record being emitted (a summary, partial or progress marker).
@@ -21,6 +24,7 @@ extension PartitionTopology {
 
         init(partition: Int32, configuration: TopologyConfiguration) {
             publishNotOpened = configuration.publishNotOpened
+            tenantKey = symbols.intern("tenant")
             windows = WindowAggregator(configuration: WindowConfiguration(
                 windowSize: .milliseconds(configuration.windowMs),
                 partition: partition,
@@ -84,8 +88,12 @@ extension PartitionTopology {
 
             errorCodes.removeAll(keepingCapacity: true)
             state.forEachErrorCode { errorCodes.append($0) }
+            var tenant: SymbolID?
+            state.forEachAttribute { key, value in
+                if key == tenantKey { tenant = value }
+            }
             windows.add(
-                closeTime: closed.closeTime, tenant: state.attributeValue(forKey: "tenant", symbols: symbols),
+                closeTime: closed.closeTime, tenant: tenant,
                 outcome: outcomeIndex[Self.ordinal(outcome)], submitted: state.hasSeen(.submitted), errorCodes: errorCodes,
                 elapsedMilliseconds: state.elapsedMs, closeReason: closed.reason, earlyClose: closed.earlyClose,
                 sessionSymbols: symbols)
