@@ -22,17 +22,32 @@ extension OutputBuffer {
     }
 
     /// How many bytes at the start of `text` need no escaping (all of them, usually), found
-    /// 8 bytes at a time.
+    /// 8 bytes at a time: whole words, then the last 8 bytes as one word overlapping bytes already
+    /// found clean (so the first marked lane is the first new byte to escape); 4 to 7 bytes as two
+    /// overlapping 4-byte halves of one word; up to 3 bytes one by one.
     @inlinable
     static func unescapedPrefixLength(_ text: UnsafeRawBufferPointer) -> Int {
         let n = text.count
         guard n > 0, let p = text.baseAddress else { return 0 }
-        var i = 0
-        while n - i >= 8 {
-            let special = JSONByteLanes.needingEscape(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-            if special != 0 { return i + special.trailingZeroBitCount >> 3 }
-            i += 8
+        if n >= 8 {
+            var i = 0
+            while n - i > 8 {
+                let special = JSONByteLanes.needingEscape(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                if special != 0 { return i + special.trailingZeroBitCount >> 3 }
+                i += 8
+            }
+            let special = JSONByteLanes.needingEscape(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)))
+            return special == 0 ? n : n - 8 + special.trailingZeroBitCount >> 3
         }
+        if n >= 4 {
+            let head = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+            let tail = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            let special = JSONByteLanes.needingEscape(head | tail << 32)
+            if special == 0 { return n }
+            let lane = special.trailingZeroBitCount >> 3
+            return lane < 4 ? lane : n - 8 + lane
+        }
+        var i = 0
         while i < n {
             let b = p.load(fromByteOffset: i, as: UInt8.self)
             if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }

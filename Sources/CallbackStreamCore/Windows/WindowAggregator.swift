@@ -309,15 +309,17 @@ public struct WindowAggregator: Sendable {
         let window = windows.removeFirst()
         let end = EventTimeArithmetic.add(window.start, size)
         if end > (emittedThrough ?? .min) { emittedThrough = end }
-        let ordered = window.groups.sorted { lhs, rhs in
-            switch (lhs.tenant, rhs.tenant) {
-            case (nil, _): rhs.tenant != nil
+        // Sort positions, not the groups (large values holding arrays).
+        let groups = window.groups
+        let ordered = groups.indices.sorted { lhs, rhs in
+            switch (groups[lhs].tenant, groups[rhs].tenant) {
+            case (nil, _): groups[rhs].tenant != nil
             case (_, nil): false
             case let (left?, right?): symbols.compare(left, right) < 0
             }
         }
-        for group in ordered {
-            outputs.append(.partial(start: window.start, end: end, group: group))
+        for position in ordered {
+            outputs.append(.partial(start: window.start, end: end, group: groups[position]))
             metrics.partials += 1
         }
     }

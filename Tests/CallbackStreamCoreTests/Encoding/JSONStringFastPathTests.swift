@@ -1,0 +1,68 @@
+import Testing
+
+@testable import CallbackStreamCore
+
+/// The word-at-a-time scan behind ``OutputBuffer/appendJSONString(_:)`` and
+/// ``OutputBuffer/appendWindowJSONString(_:)-(UnsafeRawBufferPointer)`` (whole words, an
+/// overlapping last word, two overlapping halves for 4–7 bytes) against a byte-by-byte
+/// reference, with one interesting byte at every position of every length around the word sizes.
+@Suite struct JSONStringFastPathTests {
+    /// `letters`: `\b`/`\f` (summaries) or `\u0008`/`\u000c` (window records).
+    static func reference(_ bytes: [UInt8], letters: Bool) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        for b in bytes {
+            switch b {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x08 where letters: out += Array(#"\b"#.utf8)
+            case 0x0C where letters: out += Array(#"\f"#.utf8)
+            case 0x0A: out += Array(#"\n"#.utf8)
+            case 0x0D: out += Array(#"\r"#.utf8)
+            case 0x09: out += Array(#"\t"#.utf8)
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array(#"\u00"#.utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            default: out.append(b)
+            }
+        }
+        return out + [0x22]
+    }
+
+    @Test func quotedStringsMatchTheReference() {
+        let interesting: [UInt8] = [0x00, 0x08, 0x0A, 0x0C, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 0...25 {
+            let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            var cases = [plain]
+            for position in 0..<length {
+                for byte in interesting {
+                    var bytes = plain
+                    bytes[position] = byte
+                    cases.append(bytes)
+                }
+            }
+            // Two specials: the first decides where the fast path stops.
+            if length >= 2 { cases.append([0x22] + plain.dropFirst(2) + [0x5C]) }
+            for bytes in cases {
+                var summary = OutputBuffer(capacity: 1)
+                var window = OutputBuffer(capacity: 1)
+                bytes.withUnsafeBytes {
+                    summary.appendJSONString($0)
+                    window.appendWindowJSONString($0)
+                }
+                #expect(summary.bytes == Self.reference(bytes, letters: true), "\(bytes)")
+                #expect(window.bytes == Self.reference(bytes, letters: false), "\(bytes)")
+            }
+        }
+    }
+
+    @Test func shortCopiesAppendExactly() {
+        var out = OutputBuffer(capacity: 1)
+        var expected: [UInt8] = []
+        for length in 0...40 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ length) }
+            bytes.withUnsafeBytes { out.append($0) }
+            expected += bytes
+        }
+        #expect(out.bytes == expected)
+    }
+}
