@@ -167,27 +167,50 @@ public struct OutputBuffer: Sendable {
     @inlinable
     static var maximumDecimalLength: Int { 20 }
 
-    /// The number of decimal digits of `value` (1 for 0).
+    /// The number of decimal digits of `value` (1 for 0), by a tree of comparisons (4 or 5 for
+    /// the usual sizes; no division).
     @inlinable
-    static func decimalDigitCount(_ value: UInt64) -> Int {
-        var count = 1
-        var v = value
-        while v >= 10_000 {
-            v /= 10_000
-            count &+= 4
+    static func decimalDigitCount(_ v: UInt64) -> Int {
+        if v < 10_000_000_000 {
+            if v < 100_000 {
+                if v < 100 { return v < 10 ? 1 : 2 }
+                if v < 1_000 { return 3 }
+                return v < 10_000 ? 4 : 5
+            }
+            if v < 10_000_000 { return v < 1_000_000 ? 6 : 7 }
+            if v < 100_000_000 { return 8 }
+            return v < 1_000_000_000 ? 9 : 10
         }
-        if v >= 100 { return count &+ (v >= 1_000 ? 3 : 2) }
-        return count &+ (v >= 10 ? 1 : 0)
+        if v < 1_000_000_000_000_000 {
+            if v < 1_000_000_000_000 { return v < 100_000_000_000 ? 11 : 12 }
+            if v < 10_000_000_000_000 { return 13 }
+            return v < 100_000_000_000_000 ? 14 : 15
+        }
+        if v < 100_000_000_000_000_000 { return v < 10_000_000_000_000_000 ? 16 : 17 }
+        if v < 1_000_000_000_000_000_000 { return 18 }
+        return v < 10_000_000_000_000_000_000 ? 19 : 20
     }
 
-    /// Writes the `count` (``decimalDigitCount(_:)``) digits of `magnitude` at `p`, backwards,
-    /// two per division from ``digitPairs``.
+    /// Writes the `count` (``decimalDigitCount(_:)``) digits of `magnitude` at `p`, backwards:
+    /// four per division by 10,000 (two pairs from ``digitPairs``), then the last one to three.
     @inlinable
     static func writeDigits(of magnitude: UInt64, count: Int, at p: UnsafeMutablePointer<UInt8>) {
         let pairs = digitPairs.utf8Start
         var v = magnitude
         var i = count
-        while v >= 100 {
+        while v >= 10_000 {
+            let q = v / 10_000
+            let r = Int(truncatingIfNeeded: v &- q &* 10_000)
+            let high = (r &* 5243) &>> 19  // r / 100 for r < 10,000
+            let low = (r &- high &* 100) &<< 1
+            i &-= 4
+            p[i] = pairs[high &<< 1]
+            p[i &+ 1] = pairs[(high &<< 1) &+ 1]
+            p[i &+ 2] = pairs[low]
+            p[i &+ 3] = pairs[low &+ 1]
+            v = q
+        }
+        if v >= 100 {
             let q = v / 100
             let pair = Int(truncatingIfNeeded: v &- q &* 100) &<< 1
             i &-= 2

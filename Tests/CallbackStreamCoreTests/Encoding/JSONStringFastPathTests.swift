@@ -65,4 +65,34 @@ import Testing
         }
         #expect(out.bytes == expected)
     }
+
+    /// Decimals (digit count by comparisons, four digits per division) against `String(_:)`, at
+    /// every power of ten and its neighbours, the extremes, and a spread of other values; through
+    /// the buffer and through reserved room.
+    @Test func decimalsMatchStringConversion() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, .max, .max - 1, .min, .min + 1]
+        var power: Int64 = 1
+        for _ in 0..<19 {
+            values += [power - 1, power, power + 1, -power, -(power - 1), 9 * power]
+            if power <= Int64.max / 10 { values.append(9 * power + (power - 1)) }
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Int64(bitPattern: x) >> Int64(x % 63))
+        }
+        for value in values {
+            var out = OutputBuffer(capacity: 1)
+            out.appendDecimal(value)
+            out.appendReserved(upTo: OutputBuffer.maximumDecimalLength + 1) { room in
+                room.append(UInt8(ascii: ","))
+                room.appendDecimal(value)
+            }
+            #expect(out.string == "\(value),\(value)")
+        }
+        var bins = OutputBuffer(capacity: 1)
+        bins.appendDecimal(magnitude: UInt64.max)
+        #expect(bins.string == String(UInt64.max))
+    }
 }
