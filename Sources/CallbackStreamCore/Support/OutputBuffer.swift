@@ -111,12 +111,13 @@ public struct OutputBuffer: Sendable {
         }
     }
 
-    /// Appends the UTF-8 bytes of a literal (inlined: a constant-size copy).
+    /// Appends the UTF-8 bytes of a literal (inlined: a constant-size copy; a literal chosen at
+    /// run time, such as an event name, is copied inline too, without a `memcpy` call).
     @inlinable
     @inline(__always)
     public mutating func append(_ text: StaticString) {
         let n = text.utf8CodeUnitCount
-        reserve(n).update(from: text.utf8Start, count: n)
+        Self.copyBytes(from: text.utf8Start, to: reserve(n), count: n)
         used += n
     }
 
@@ -274,7 +275,7 @@ public struct OutputBuffer: Sendable {
         @inline(__always)
         mutating func append(_ text: StaticString) {
             let n = text.utf8CodeUnitCount
-            claim(n).update(from: text.utf8Start, count: n)
+            OutputBuffer.copyBytes(from: text.utf8Start, to: claim(n), count: n)
         }
 
         /// Appends raw bytes.
