@@ -63,48 +63,60 @@ public struct SummaryEncoder: Sendable {
         out.appendDecimal(firstEventTimestamp)
     }
 
+    /// The most bytes an event name takes in the `events` list (`"submitted",`).
+    static var maximumEventNameLength: Int { 12 }
+    /// The most bytes the `anomalies` list's names take (`"invalidTransition",` for each of the six).
+    static var maximumAnomaliesLength: Int { 6 * 20 }
+
+    /// Writes the fixed-layout stretches (everything between the strings) through reserved
+    /// room (``OutputBuffer/appendReserved(upTo:_:)``), so that a run of small appends pays one
+    /// capacity and uniqueness check; the strings (ids, error codes, form fields, attributes) are
+    /// appended one by one, escaped.
     func encode(
         _ state: InteractionState, interactionId: UnsafeRawBufferPointer, sessionSeq: Int, closeReason: CloseReason?,
         anomalies: AnomalySet, symbols: SymbolTable, into out: inout OutputBuffer
     ) {
-        let timestamps = state.eventTimestamps
+        let integer = OutputBuffer.maximumDecimalLength
         out.append("{\"schemaVersion\":")
         out.appendDecimal(Self.schemaVersion)
         out.append(",\"summaryId\":\"")
         out.appendJSONStringContent(interactionId)
-        out.append(UInt8(ascii: ":"))
-        out.appendDecimal(sessionSeq)
-        out.append(UInt8(ascii: ":"))
-        out.appendDecimal(state.firstEventTimestamp ?? 0)
-        out.append("\",\"interactionId\":")
+        out.appendReserved(upTo: 40 + 2 * integer) { room in
+            room.append(UInt8(ascii: ":"))
+            room.appendDecimal(sessionSeq)
+            room.append(UInt8(ascii: ":"))
+            room.appendDecimal(state.firstEventTimestamp ?? 0)
+            room.append("\",\"interactionId\":")
+        }
         out.appendJSONString(interactionId)
-        out.append(",\"sessionSeq\":")
-        out.appendDecimal(sessionSeq)
-        out.append(",\"outcome\":")
-        out.appendJSONLiteralString(state.outcome.wireName)
-        if let closeReason {
-            out.append(",\"closeReason\":")
-            out.appendJSONLiteralString(closeReason.wireName)
-        } else {
-            out.append(",\"open\":true")
+        out.appendReserved(upTo: 200 + integer + Self.maximumEventNameLength * state.eventCount) { room in
+            room.append(",\"sessionSeq\":")
+            room.appendDecimal(sessionSeq)
+            room.append(",\"outcome\":")
+            room.appendJSONLiteralString(state.outcome.wireName)
+            if let closeReason {
+                room.append(",\"closeReason\":")
+                room.appendJSONLiteralString(closeReason.wireName)
+            } else {
+                room.append(",\"open\":true")
+            }
+            room.append(",\"events\":[")
+            var first = true
+            state.forEachEvent { name, _ in
+                if !first { room.append(UInt8(ascii: ",")) }
+                first = false
+                room.appendJSONLiteralString(name.name)
+            }
+            room.append("],\"proactive\":")
+            room.appendJSONBool(state.proactive)
+            room.append(",\"prefilled\":")
+            room.appendJSONBool(state.prefilled)
+            room.append(",\"autoSubmitted\":")
+            room.appendJSONBool(state.autoSubmitted)
+            room.append(",\"errors\":[")
         }
 
-        out.append(",\"events\":[")
         var first = true
-        state.forEachEvent { name, _ in
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out.appendJSONLiteralString(name.name)
-        }
-        out.append("],\"proactive\":")
-        out.appendJSONBool(state.proactive)
-        out.append(",\"prefilled\":")
-        out.appendJSONBool(state.prefilled)
-        out.append(",\"autoSubmitted\":")
-        out.appendJSONBool(state.autoSubmitted)
-
-        out.append(",\"errors\":[")
-        first = true
         state.forEachErrorCode { id in
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
@@ -118,30 +130,40 @@ public struct SummaryEncoder: Sendable {
             symbols.withBytes(name) { out.appendJSONString($0) }
         }
 
-        out.append("],\"timestamps\":{")
-        for name in LifecycleEventName.allCases {
-            if name != .ready { out.append(UInt8(ascii: ",")) }
-            out.appendJSONLiteralString(name.name)
-            out.append(UInt8(ascii: ":"))
-            out.appendJSONInteger(timestamps[name])
+        let timestamps = state.eventTimestamps
+        out.appendReserved(upTo: 300 + 11 * integer + Self.maximumAnomaliesLength) { room in
+            // LifecycleEventName.allCases in order, spelled out so that the keys are constants.
+            room.append("],\"timestamps\":{\"ready\":")
+            room.appendJSONInteger(timestamps[.ready])
+            room.append(",\"opened\":")
+            room.appendJSONInteger(timestamps[.opened])
+            room.append(",\"started\":")
+            room.appendJSONInteger(timestamps[.started])
+            room.append(",\"submitted\":")
+            room.appendJSONInteger(timestamps[.submitted])
+            room.append(",\"cancelled\":")
+            room.appendJSONInteger(timestamps[.cancelled])
+            room.append(",\"completed\":")
+            room.appendJSONInteger(timestamps[.completed])
+            room.append(",\"closed\":")
+            room.appendJSONInteger(timestamps[.closed])
+            room.append("},\"elapsedMs\":")
+            room.appendJSONInteger(state.elapsedMs)
+            room.append(",\"timeToStartMs\":")
+            room.appendJSONInteger(InteractionState.span(timestamps, .opened, .started))
+            room.append(",\"timeToSubmitMs\":")
+            room.appendJSONInteger(InteractionState.span(timestamps, .started, .submitted))
+            room.append(",\"openDurationMs\":")
+            room.appendJSONInteger(InteractionState.span(timestamps, .opened, .closed))
+            room.append(",\"anomalies\":[")
+            var first = true
+            for (anomaly, wireName) in AnomalySet.all where anomalies.contains(anomaly) {
+                if !first { room.append(UInt8(ascii: ",")) }
+                first = false
+                room.appendJSONLiteralString(wireName)
+            }
+            room.append("],\"attributes\":{")
         }
-        out.append("},\"elapsedMs\":")
-        out.appendJSONInteger(state.elapsedMs)
-        out.append(",\"timeToStartMs\":")
-        out.appendJSONInteger(InteractionState.span(timestamps, .opened, .started))
-        out.append(",\"timeToSubmitMs\":")
-        out.appendJSONInteger(InteractionState.span(timestamps, .started, .submitted))
-        out.append(",\"openDurationMs\":")
-        out.appendJSONInteger(InteractionState.span(timestamps, .opened, .closed))
-
-        out.append(",\"anomalies\":[")
-        first = true
-        for (anomaly, wireName) in AnomalySet.all where anomalies.contains(anomaly) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out.appendJSONLiteralString(wireName)
-        }
-        out.append("],\"attributes\":{")
         first = true
         state.forEachAttribute { key, value in
             if !first { out.append(UInt8(ascii: ",")) }

@@ -6,15 +6,17 @@ extension PartitionTopology {
     struct Sink {
         let publishNotOpened: Bool
         var symbols = SymbolTable(capacity: 1024)
+        /// The id of the attribute key `tenant` in ``symbols``, interned once and held for the
+        /// sink's lifetime (so it never changes): a session's tenant is found by comparing ids.
+        let tenantKey: SymbolID
         var windows: WindowAggregator
         let summaryEncoder: SummaryEncoder
-        let partialEncoder = WindowPartialEncoder()
+        /// The value of the record being emitted (a summary, partial or progress marker).
         var buffer = OutputBuffer(capacity: 4096)
+        /// The summary's id, or the key of a partial or progress marker.
         var idBuffer = OutputBuffer(capacity: 256)
-        var recordBytes: [UInt8] = []
-        var keyBytes: [UInt8] = []
-        /// The window records being published (reused: no allocation per emission).
-        var windowOutputs: [WindowOutput] = []
+        /// The error codes of the session being summarized (reused: no allocation per summary).
+        var errorCodes: [SymbolID] = []
         /// Per outcome (by ``ordinal(_:)``), its index in the window configuration's outcome labels.
         let outcomeIndex: [Int]
         /// Sessions that never reached `opened` (counted, published only when configured).
@@ -22,6 +24,7 @@ extension PartitionTopology {
 
         init(partition: Int32, configuration: TopologyConfiguration) {
             publishNotOpened = configuration.publishNotOpened
+            tenantKey = symbols.intern("tenant")
             windows = WindowAggregator(configuration: WindowConfiguration(
                 windowSize: .milliseconds(configuration.windowMs),
                 partition: partition,
@@ -83,13 +86,17 @@ extension PartitionTopology {
                 }
             }
 
-            var errorCodes: [String] = []
-            state.forEachErrorCode { errorCodes.append(symbols.string($0)) }
-            let tenant = state.attributeValue(forKey: "tenant", symbols: symbols).map { symbols.string($0) }
-            windows.add(SessionContribution(
-                closeTime: closed.closeTime, tenant: tenant, outcome: outcomeIndex[Self.ordinal(outcome)],
-                submitted: state.hasSeen(.submitted), errorCodes: errorCodes, elapsedMilliseconds: state.elapsedMs,
-                closeReason: closed.reason, earlyClose: closed.earlyClose))
+            errorCodes.removeAll(keepingCapacity: true)
+            state.forEachErrorCode { errorCodes.append($0) }
+            var tenant: SymbolID?
+            state.forEachAttribute { key, value in
+                if key == tenantKey { tenant = value }
+            }
+            windows.add(
+                closeTime: closed.closeTime, tenant: tenant,
+                outcome: outcomeIndex[Self.ordinal(outcome)], submitted: state.hasSeen(.submitted), errorCodes: errorCodes,
+                elapsedMilliseconds: state.elapsedMs, closeReason: closed.reason, earlyClose: closed.earlyClose,
+                sessionSymbols: symbols)
             state.releaseSymbols(in: &symbols)
         }
 
@@ -98,28 +105,15 @@ extension PartitionTopology {
         mutating func advanceWindows(to watermark: Int64, emit: (TopologyOutput) -> Void) {
             windows.advance(to: watermark)
             guard windows.pendingOutputCount > 0 else { return }
-            windows.drainOutputs { windowOutputs.append($0) }
-            for i in windowOutputs.indices { publish(windowOutputs[i], emit: emit) }
-            windowOutputs.removeAll(keepingCapacity: true)
-        }
-
-        private mutating func publish(_ output: WindowOutput, emit: (TopologyOutput) -> Void) {
-            recordBytes.removeAll(keepingCapacity: true)
-            keyBytes.removeAll(keepingCapacity: true)
-            let info: TopologyOutput.Info
-            switch output {
-            case .partial(let partial):
-                partialEncoder.encode(partial, into: &recordBytes)
-                WindowPartialEncoder.appendKey(of: partial, into: &keyBytes)
-                info = .partial(windowStart: partial.windowStart)
-            case .progress(let progress):
-                partialEncoder.encode(progress, into: &recordBytes)
-                WindowPartialEncoder.appendKey(of: progress, into: &keyBytes)
-                info = .progress(completeThrough: progress.completeThrough)
-            }
-            keyBytes.withUnsafeBytes { key in
-                recordBytes.withUnsafeBytes { value in
-                    emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
+            windows.drainEncodedOutputs(value: &buffer, key: &idBuffer) { output, key, value in
+                let info: TopologyOutput.Info = switch output {
+                case let .partial(windowStart): .partial(windowStart: windowStart)
+                case let .progress(completeThrough): .progress(completeThrough: completeThrough)
+                }
+                key.withUnsafeBytes { key in
+                    value.withUnsafeBytes { value in
+                        emit(TopologyOutput(key: key, value: value, info: info, evicted: false))
+                    }
                 }
             }
         }

@@ -14,35 +14,34 @@ public struct AlertRecordEncoder: Sendable {
 
     /// Appends the alert's JSON to `bytes`.
     public func encode(_ alert: ErrorSpikeAlert, into bytes: inout [UInt8]) {
-        var writer = WindowJSONWriter(into: bytes)
-        bytes = []
-        writer.beginObject()
-        writer.key("schemaVersion")
-        writer.integer(Self.schemaVersion)
-        writer.key("alert")
-        writer.string("errorSpike")
-        writer.key("alertId")
-        writer.string(alert.alertId)
-        writer.key("windowStart")
-        writer.integer(alert.windowStart)
-        writer.key("windowEnd")
-        writer.integer(alert.windowEnd)
-        writer.key("tenant")
-        writer.optionalString(alert.tenant)
-        writer.key("ratio")
-        writer.number(alert.ratio)
-        writer.key("threshold")
-        writer.number(alert.threshold)
-        writer.key("submissions")
-        writer.integer(alert.submissions)
-        writer.key("submissionsWithErrors")
-        writer.integer(alert.submissionsWithErrors)
-        writer.key("minimumSubmissions")
-        writer.integer(alert.minimumSubmissions)
-        writer.key("topErrorCodes")
-        writer.codeCounts(alert.topErrorCodes)
-        writer.endObject()
-        bytes = writer.bytes
+        OutputBuffer.appending(to: &bytes, capacity: 512) { encode(alert, into: &$0) }
+    }
+
+    /// Appends the alert's JSON to `out`.
+    public func encode(_ alert: ErrorSpikeAlert, into out: inout OutputBuffer) {
+        out.append("{\"schemaVersion\":")
+        out.appendDecimal(Self.schemaVersion)
+        out.append(",\"alert\":\"errorSpike\",\"alertId\":")
+        out.appendWindowJSONString(alert.alertId)
+        out.append(",\"windowStart\":")
+        out.appendDecimal(alert.windowStart)
+        out.append(",\"windowEnd\":")
+        out.appendDecimal(alert.windowEnd)
+        out.append(",\"tenant\":")
+        out.appendWindowJSONString(alert.tenant)
+        out.append(",\"ratio\":")
+        out.appendJSONNumber(alert.ratio)
+        out.append(",\"threshold\":")
+        out.appendJSONNumber(alert.threshold)
+        out.append(",\"submissions\":")
+        out.appendDecimal(alert.submissions)
+        out.append(",\"submissionsWithErrors\":")
+        out.appendDecimal(alert.submissionsWithErrors)
+        out.append(",\"minimumSubmissions\":")
+        out.appendDecimal(alert.minimumSubmissions)
+        out.append(",\"topErrorCodes\":")
+        out.appendCodeCounts(alert.topErrorCodes)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The alert's JSON.

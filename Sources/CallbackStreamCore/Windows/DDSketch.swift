@@ -96,6 +96,11 @@ public struct DDSketch: Sendable, Hashable {
     /// the same accuracy merge by adding the counters of equal indices.
     public var bins: [UInt32] { counters }
 
+    /// Calls `body` with ``bins`` in place (no copy of the array).
+    func withBins<R>(_ body: (UnsafeBufferPointer<UInt32>) throws -> R) rethrows -> R {
+        try counters.withUnsafeBufferPointer(body)
+    }
+
     /// Whether no value was added.
     public var isEmpty: Bool { count == 0 }
 
@@ -165,10 +170,16 @@ public struct DDSketch: Sendable, Hashable {
         2 * pow(gamma, Double(index)) / (gamma + 1)
     }
 
+    /// The bins reserved when the first value above 0 arrives.
+    static var initialBinCapacity: Int { 64 }
+
     private mutating func increment(index: Int, by amount: UInt32) {
         if counters.isEmpty {
+            // Room for a typical spread up front (values within about ×3.5 of each other at 1 %),
+            // so that growing from the first bin does not reallocate at every doubling.
             lowestIndex = index
-            counters = [amount]
+            counters.reserveCapacity(Self.initialBinCapacity)
+            counters.append(amount)
             return
         }
         if index < lowestIndex {

@@ -16,49 +16,47 @@ public struct StatsRecordEncoder: Sendable {
 
     /// Appends the record's JSON to `bytes`.
     public func encode(_ record: WindowStatsRecord, into bytes: inout [UInt8]) {
-        var writer = WindowJSONWriter(into: bytes)
-        bytes = []
-        writer.beginObject()
-        writer.key("schemaVersion")
-        writer.integer(Self.schemaVersion)
-        writer.key("statsId")
-        writer.string(record.statsId)
-        writer.key("windowStart")
-        writer.integer(record.windowStart)
-        writer.key("windowEnd")
-        writer.integer(record.windowEnd)
-        writer.key("tenant")
-        writer.optionalString(record.tenant)
-        writer.key("inputPartitions")
-        writer.integer(record.inputPartitions)
-        writer.key("completePartitions")
-        writer.integer(record.completePartitions)
-        writer.key("sessions")
-        writer.integer(record.sessions)
-        writer.sessionCounts(
+        OutputBuffer.appending(to: &bytes, capacity: 1024) { encode(record, into: &$0) }
+    }
+
+    /// Appends the record's JSON to `out`.
+    public func encode(_ record: WindowStatsRecord, into out: inout OutputBuffer) {
+        out.append("{\"schemaVersion\":")
+        out.appendDecimal(Self.schemaVersion)
+        out.append(",\"statsId\":")
+        out.appendWindowJSONString(record.statsId)
+        out.append(",\"windowStart\":")
+        out.appendDecimal(record.windowStart)
+        out.append(",\"windowEnd\":")
+        out.appendDecimal(record.windowEnd)
+        out.append(",\"tenant\":")
+        out.appendWindowJSONString(record.tenant)
+        out.append(",\"inputPartitions\":")
+        out.appendDecimal(record.inputPartitions)
+        out.append(",\"completePartitions\":")
+        out.appendDecimal(record.completePartitions)
+        out.append(",\"sessions\":")
+        out.appendDecimal(record.sessions)
+        out.appendSessionCounts(
             outcomes: record.outcomes, submissions: record.submissions, submissionsWithErrors: record.submissionsWithErrors,
             errorCodes: record.errorCodes, errorCodesOmitted: record.errorCodesOmitted, closedByEvent: record.closedByEvent,
             inactivityTimeouts: record.inactivityTimeouts, maxDurations: record.maxDurations, evicted: record.evicted,
             flushed: record.flushed)
-        writer.key("elapsedMs")
-        writer.beginObject()
-        writer.key("count")
-        writer.integer(record.elapsed.count)
-        writer.key("min")
-        writer.optionalInteger(record.elapsed.minimum)
-        writer.key("max")
-        writer.optionalInteger(record.elapsed.maximum)
-        writer.key("p50")
-        writer.optionalInteger(record.elapsed.p50)
-        writer.key("p95")
-        writer.optionalInteger(record.elapsed.p95)
-        writer.key("p99")
-        writer.optionalInteger(record.elapsed.p99)
-        writer.key("relativeAccuracy")
-        writer.number(record.elapsed.relativeAccuracy)
-        writer.endObject()
-        writer.endObject()
-        bytes = writer.bytes
+        out.append(",\"elapsedMs\":{\"count\":")
+        out.appendDecimal(record.elapsed.count)
+        out.append(",\"min\":")
+        out.appendJSONInteger(record.elapsed.minimum)
+        out.append(",\"max\":")
+        out.appendJSONInteger(record.elapsed.maximum)
+        out.append(",\"p50\":")
+        out.appendJSONInteger(record.elapsed.p50)
+        out.append(",\"p95\":")
+        out.appendJSONInteger(record.elapsed.p95)
+        out.append(",\"p99\":")
+        out.appendJSONInteger(record.elapsed.p99)
+        out.append(",\"relativeAccuracy\":")
+        out.appendJSONNumber(record.elapsed.relativeAccuracy)
+        out.append("}}")
     }
 
     /// The record's JSON.

@@ -26,70 +26,91 @@ public struct WindowPartialEncoder: Sendable {
 
     /// Appends the partial's JSON to `bytes`.
     public func encode(_ partial: WindowPartial, into bytes: inout [UInt8]) {
-        var writer = WindowJSONWriter(into: bytes)
-        bytes = []
-        writer.beginObject()
-        writer.key("schemaVersion")
-        writer.integer(Self.schemaVersion)
-        writer.key("type")
-        writer.string("partial")
-        writer.key("inputPartition")
-        writer.integer(partial.inputPartition)
-        writer.key("partitionCount")
-        writer.integer(partial.partitionCount)
-        writer.key("windowStart")
-        writer.integer(partial.windowStart)
-        writer.key("windowEnd")
-        writer.integer(partial.windowEnd)
-        writer.key("tenant")
-        writer.optionalString(partial.tenant)
-        writer.key("sessions")
-        writer.integer(partial.sessions)
-        writer.sessionCounts(
+        OutputBuffer.appending(to: &bytes, capacity: 1024) { encode(partial, into: &$0) }
+    }
+
+    /// Appends the partial's JSON to `out`.
+    public func encode(_ partial: WindowPartial, into out: inout OutputBuffer) {
+        Self.appendHead(
+            inputPartition: partial.inputPartition, partitionCount: partial.partitionCount, windowStart: partial.windowStart,
+            windowEnd: partial.windowEnd, into: &out)
+        out.appendWindowJSONString(partial.tenant)
+        out.append(",\"sessions\":")
+        out.appendDecimal(partial.sessions)
+        out.appendSessionCounts(
             outcomes: partial.outcomes, submissions: partial.submissions, submissionsWithErrors: partial.submissionsWithErrors,
             errorCodes: partial.errorCodes, errorCodesOmitted: partial.errorCodesOmitted, closedByEvent: partial.closedByEvent,
             inactivityTimeouts: partial.inactivityTimeouts, maxDurations: partial.maxDurations, evicted: partial.evicted,
             flushed: partial.flushed)
-        writer.key("elapsedMs")
-        writer.beginObject()
-        writer.key("count")
-        writer.integer(partial.elapsed.count)
-        writer.key("zeros")
-        writer.integer(partial.elapsed.zeroCount)
-        writer.key("min")
-        writer.optionalInteger(partial.elapsed.minimum)
-        writer.key("max")
-        writer.optionalInteger(partial.elapsed.maximum)
-        writer.key("relativeAccuracy")
-        writer.number(partial.elapsed.relativeAccuracy)
-        writer.key("binOffset")
-        writer.integer(partial.elapsed.binOffset)
-        writer.key("bins")
-        writer.beginArray()
-        for bin in partial.elapsed.bins { writer.integer(bin) }
-        writer.endArray()
-        writer.endObject()
-        writer.endObject()
-        bytes = writer.bytes
+        Self.appendElapsed(partial.elapsed, into: &out)
+    }
+
+    /// Appends a partial's fields up to the tenant's value:
+    /// `{"schemaVersion":1,"type":"partial","inputPartition":…,"partitionCount":…,"windowStart":…,"windowEnd":…,"tenant":`.
+    static func appendHead(inputPartition: Int32, partitionCount: Int32, windowStart: Int64, windowEnd: Int64, into out: inout OutputBuffer) {
+        out.appendReserved(upTo: 120 + 5 * OutputBuffer.maximumDecimalLength) { room in
+            room.append("{\"schemaVersion\":")
+            room.appendDecimal(schemaVersion)
+            room.append(",\"type\":\"partial\",\"inputPartition\":")
+            room.appendDecimal(Int(inputPartition))
+            room.append(",\"partitionCount\":")
+            room.appendDecimal(Int(partitionCount))
+            room.append(",\"windowStart\":")
+            room.appendDecimal(windowStart)
+            room.append(",\"windowEnd\":")
+            room.appendDecimal(windowEnd)
+            room.append(",\"tenant\":")
+        }
+    }
+
+    /// Appends a partial's last field and closes it:
+    /// `,"elapsedMs":{"count":…,"zeros":…,"min":…,"max":…,"relativeAccuracy":…,"binOffset":…,"bins":[…]}}`.
+    static func appendElapsed(_ sketch: DDSketch, into out: inout OutputBuffer) {
+        out.appendReserved(upTo: 40 + 4 * OutputBuffer.maximumDecimalLength) { room in
+            room.append(",\"elapsedMs\":{\"count\":")
+            room.appendDecimal(sketch.count)
+            room.append(",\"zeros\":")
+            room.appendDecimal(sketch.zeroCount)
+            room.append(",\"min\":")
+            room.appendJSONInteger(sketch.minimum)
+            room.append(",\"max\":")
+            room.appendJSONInteger(sketch.maximum)
+        }
+        out.append(",\"relativeAccuracy\":")
+        out.appendJSONNumber(sketch.relativeAccuracy)
+        out.append(",\"binOffset\":")
+        out.appendDecimal(sketch.binOffset)
+        out.append(",\"bins\":[")
+        sketch.withBins { bins in
+            // A bin is a UInt32: at most 10 digits and a comma.
+            out.appendReserved(upTo: 11 * bins.count + 3) { room in
+                for (position, bin) in bins.enumerated() {
+                    if position > 0 { room.append(UInt8(ascii: ",")) }
+                    room.appendDecimal(magnitude: UInt64(bin))
+                }
+                room.append("]}}")
+            }
+        }
     }
 
     /// Appends the marker's JSON to `bytes`.
     public func encode(_ progress: WindowProgress, into bytes: inout [UInt8]) {
-        var writer = WindowJSONWriter(into: bytes)
-        bytes = []
-        writer.beginObject()
-        writer.key("schemaVersion")
-        writer.integer(Self.schemaVersion)
-        writer.key("type")
-        writer.string("progress")
-        writer.key("inputPartition")
-        writer.integer(progress.inputPartition)
-        writer.key("partitionCount")
-        writer.integer(progress.partitionCount)
-        writer.key("completeThrough")
-        writer.integer(progress.completeThrough)
-        writer.endObject()
-        bytes = writer.bytes
+        OutputBuffer.appending(to: &bytes, capacity: 128) { encode(progress, into: &$0) }
+    }
+
+    /// Appends the marker's JSON to `out`.
+    public func encode(_ progress: WindowProgress, into out: inout OutputBuffer) {
+        out.appendReserved(upTo: 100 + 4 * OutputBuffer.maximumDecimalLength) { room in
+            room.append("{\"schemaVersion\":")
+            room.appendDecimal(Self.schemaVersion)
+            room.append(",\"type\":\"progress\",\"inputPartition\":")
+            room.appendDecimal(Int(progress.inputPartition))
+            room.append(",\"partitionCount\":")
+            room.appendDecimal(Int(progress.partitionCount))
+            room.append(",\"completeThrough\":")
+            room.appendDecimal(progress.completeThrough)
+            room.append(UInt8(ascii: "}"))
+        }
     }
 
     /// The partial's JSON.
@@ -115,5 +136,15 @@ public struct WindowPartialEncoder: Sendable {
     /// The record key of a progress marker: its input partition in decimal.
     public static func appendKey(of progress: WindowProgress, into bytes: inout [UInt8]) {
         bytes.append(contentsOf: String(progress.inputPartition).utf8)
+    }
+
+    /// The record key of a partial (``appendKey(of:into:)-(WindowPartial,_)``) into `out`.
+    public static func appendKey(of partial: WindowPartial, into out: inout OutputBuffer) {
+        out.appendDecimal(partial.windowStart)
+    }
+
+    /// The record key of a progress marker (``appendKey(of:into:)-(WindowProgress,_)``) into `out`.
+    public static func appendKey(of progress: WindowProgress, into out: inout OutputBuffer) {
+        out.appendDecimal(Int(progress.inputPartition))
     }
 }

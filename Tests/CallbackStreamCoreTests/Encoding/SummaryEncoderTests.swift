@@ -130,6 +130,20 @@ import Testing
         }
     }
 
+    /// The encoder spells the `timestamps` keys out (constants); they must stay every lifecycle
+    /// name, in `LifecycleEventName.allCases` order, each with its own event's time.
+    @Test func timestampKeysAreTheLifecycleNamesInOrder() throws {
+        let names = LifecycleEventName.allCases
+        let driver = try session(names.enumerated().map { Step(String(describing: $0.element), Int64(100 + $0.offset)) })
+        let json = driver.summary()
+        let start = try #require(json.range(of: #""timestamps":"#)).upperBound
+        let end = try #require(json[start...].firstIndex(of: "}"))
+        let object = String(json[start...end])
+        #expect(try Self.keys(object) == names.map { String(describing: $0) })
+        let expected = names.enumerated().map { #""\#($0.element)":\#(100 + $0.offset)"# }.joined(separator: ",")
+        #expect(object == "{" + expected + "}")
+    }
+
     @Test func decimalRendering() {
         var out = OutputBuffer()
         for v: Int64 in [0, 7, -7, 10, 1_732_550_400_000, .max, .min] {
