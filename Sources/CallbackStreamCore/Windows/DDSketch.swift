@@ -170,16 +170,10 @@ public struct DDSketch: Sendable, Hashable {
         2 * pow(gamma, Double(index)) / (gamma + 1)
     }
 
-    /// The bins reserved when the first value above 0 arrives.
-    static var initialBinCapacity: Int { 64 }
-
     private mutating func increment(index: Int, by amount: UInt32) {
         if counters.isEmpty {
-            // Room for a typical spread up front (values within about ×3.5 of each other at 1 %),
-            // so that growing from the first bin does not reallocate at every doubling.
             lowestIndex = index
-            counters.reserveCapacity(Self.initialBinCapacity)
-            counters.append(amount)
+            counters = [amount]
             return
         }
         if index < lowestIndex {
