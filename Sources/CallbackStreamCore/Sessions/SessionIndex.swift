@@ -23,6 +23,8 @@ internal struct SessionIndex: Sendable {
     let maximumOpen: Int
     let maximumRemembered: Int
     let closeImmediately: Bool
+    /// The keyed hash of interaction ids (random secrets per store).
+    let keyHash = SessionKeyHash()
 
     var watermark: PartitionWatermark
     var slots: [SessionSlot] = []
@@ -78,7 +80,7 @@ internal struct SessionIndex: Sendable {
         // than the timeout (as seen by the watermark) starts a new session instead of extending one.
         if watermark.observe(eventTime: eventTime, arrivedAt: arrivedAt) { fireTimers() }
 
-        let hash = Self.hash(key)
+        let hash = keyHash(key)
         if let slot = findAndRemember(hash: hash, key: key) {
             let index = Int(slot)
             switch slots[index].status {
@@ -176,13 +178,6 @@ internal struct SessionIndex: Sendable {
         min(slot.time, EventTimeArithmetic.add(slot.start, maximumDuration))
     }
 
-    @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt32 {
-        var hasher = Hasher()
-        hasher.combine(bytes: key)
-        return UInt32(truncatingIfNeeded: hasher.finalize())
-    }
-
     // MARK: Closing
 
     /// Marks the open session in `slot` as ended by a `closed` event at `eventTime`.
@@ -244,7 +239,7 @@ internal struct SessionIndex: Sendable {
         let index = Int(slot)
         forgetTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
         offsets.remove(slots[index].retainedOffset)
-        let hash = arena.withKey(offset: slots[index].keyOffset, length: slots[index].keyLength) { Self.hash($0) }
+        let hash = arena.withKey(offset: slots[index].keyOffset, length: slots[index].keyLength) { keyHash($0) }
         table.remove(hash: hash, slot: slot)
         arena.garbage += Int(slots[index].keyLength)
         slots[index] = .vacant
@@ -388,7 +383,7 @@ internal struct SessionIndex: Sendable {
     @usableFromInline
     func lookup(key: UnsafeRawBufferPointer) -> SessionLookup? {
         guard key.count >= 1, key.count <= Self.maximumKeyLength,
-              let slot = table.find(hash: Self.hash(key), key: key, slots: slots, arena: arena) else { return nil }
+              let slot = table.find(hash: keyHash(key), key: key, slots: slots, arena: arena) else { return nil }
         let stored = slots[Int(slot)]
         switch stored.status {
         case .open, .closing:
