@@ -39,9 +39,9 @@ internal struct SessionHeap: Sendable {
     var first: SessionHeapEntry? { entries.first }
     var count: Int { entries.count }
 
-    /// Whether `a` comes before `b` in this heap's order.
+    /// Whether `a` comes before `b` in the heaps' order.
     @inline(__always)
-    func precedes(_ a: SessionHeapEntry, _ b: SessionHeapEntry, _ slots: [SessionSlot], _ arena: SessionKeyArena) -> Bool {
+    static func precedes(_ a: SessionHeapEntry, _ b: SessionHeapEntry, _ slots: [SessionSlot], _ arena: SessionKeyArena) -> Bool {
         let aKey = a.key, bKey = b.key
         if aKey != bKey { return aKey < bKey }
         let x = slots[Int(a.slot)], y = slots[Int(b.slot)]
@@ -73,7 +73,7 @@ internal struct SessionHeap: Sendable {
     /// Sets the key of the entry at `position` and restores the heap order.
     mutating func rekey(at position: Int, to key: Int64, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
         entries[position].key = key
-        if position > 0, precedes(entries[position], entries[(position - 1) / 4], slots, arena) {
+        if position > 0, Self.precedes(entries[position], entries[(position - 1) / 4], slots, arena) {
             siftUp(from: position, positions: &positions, slots: slots, arena: arena)
         } else {
             siftDown(from: position, positions: &positions, slots: slots, arena: arena)
@@ -85,7 +85,7 @@ internal struct SessionHeap: Sendable {
         var position = start
         while position > 0 {
             let parent = (position - 1) / 4
-            guard precedes(moving, entries[parent], slots, arena) else { break }
+            guard Self.precedes(moving, entries[parent], slots, arena) else { break }
             entries[position] = entries[parent]
             record(position, of: entries[position].slot, in: &positions)
             position = parent
@@ -105,10 +105,10 @@ internal struct SessionHeap: Sendable {
             var candidate = first + 1
             let end = min(first + 4, count)
             while candidate < end {
-                if precedes(entries[candidate], entries[child], slots, arena) { child = candidate }
+                if Self.precedes(entries[candidate], entries[child], slots, arena) { child = candidate }
                 candidate += 1
             }
-            guard precedes(entries[child], moving, slots, arena) else { break }
+            guard Self.precedes(entries[child], moving, slots, arena) else { break }
             entries[position] = entries[child]
             record(position, of: entries[position].slot, in: &positions)
             position = child

@@ -262,7 +262,7 @@ internal struct SessionIndex: Sendable {
             }
             let open = openTimers.first.flatMap { $0.key <= now ? $0 : nil }
             let closing = closingTimers.first.flatMap { $0.key <= now ? $0 : nil }
-            guard let next = earlier(open, closing) else { break }
+            guard let next = Self.earlier(open, closing, slots, arena) else { break }
             let stored = slots[Int(next.slot)]
             let reason: SessionCloseReason = stored.status == .closing ? .closed : (next.key < stored.time ? .maxDuration : .inactivityTimeout)
             close(next.slot, reason: reason, earlyClose: nil, closeTime: next.key)
@@ -270,10 +270,14 @@ internal struct SessionIndex: Sendable {
         forgetDue(now)
     }
 
-    private func earlier(_ a: SessionHeapEntry?, _ b: SessionHeapEntry?) -> SessionHeapEntry? {
+    /// The entry of `a` and `b` that comes first. Static: a method of the index would copy the
+    /// whole index (536 bytes) to call it from a mutating one.
+    private static func earlier(
+        _ a: SessionHeapEntry?, _ b: SessionHeapEntry?, _ slots: [SessionSlot], _ arena: SessionKeyArena
+    ) -> SessionHeapEntry? {
         guard let a else { return b }
         guard let b else { return a }
-        return openTimers.precedes(b, a, slots, arena) ? b : a
+        return SessionHeap.precedes(b, a, slots, arena) ? b : a
     }
 
     private mutating func forgetDue(_ now: Int64) {
@@ -294,7 +298,7 @@ internal struct SessionIndex: Sendable {
             if actual <= top.key { break }
             openTimers.rekey(at: 0, to: actual, positions: &timerPositions, slots: slots, arena: arena)
         }
-        return earlier(openTimers.first, closingTimers.first)
+        return Self.earlier(openTimers.first, closingTimers.first, slots, arena)
     }
 
     @usableFromInline
