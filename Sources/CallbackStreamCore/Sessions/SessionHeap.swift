@@ -73,47 +73,65 @@ internal struct SessionHeap: Sendable {
     /// Sets the key of the entry at `position` and restores the heap order.
     mutating func rekey(at position: Int, to key: Int64, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
         entries[position].key = key
-        if position > 0, Self.precedes(entries[position], entries[(position - 1) / 4], slots, arena) {
+        if position > 0, Self.precedes(entries[position], entries[(position - 1) >> 2], slots, arena) {
             siftUp(from: position, positions: &positions, slots: slots, arena: arena)
         } else {
             siftDown(from: position, positions: &positions, slots: slots, arena: arena)
         }
     }
 
+    // The sifts work through buffer pointers: one uniqueness check per array per sift instead of
+    // one per element written, and no bounds checks (positions are heap indices, slots index
+    // `positions`, which has an element per slot).
+
     private mutating func siftUp(from start: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        let moving = entries[start]
-        var position = start
-        while position > 0 {
-            let parent = (position - 1) / 4
-            guard Self.precedes(moving, entries[parent], slots, arena) else { break }
-            entries[position] = entries[parent]
-            record(position, of: entries[position].slot, in: &positions)
-            position = parent
+        entries.withUnsafeMutableBufferPointer { entries in
+            positions.withUnsafeMutableBufferPointer { positions in
+                let moving = entries[start]
+                var position = start
+                while position > 0 {
+                    let parent = (position - 1) >> 2
+                    let above = entries[parent]
+                    guard Self.precedes(moving, above, slots, arena) else { break }
+                    entries[position] = above
+                    positions[Int(above.slot)] = Int32(truncatingIfNeeded: position)
+                    position = parent
+                }
+                entries[position] = moving
+                positions[Int(moving.slot)] = Int32(truncatingIfNeeded: position)
+            }
         }
-        entries[position] = moving
-        record(position, of: moving.slot, in: &positions)
     }
 
     private mutating func siftDown(from start: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        let moving = entries[start]
-        let count = entries.count
-        var position = start
-        while true {
-            let first = 4 * position + 1
-            guard first < count else { break }
-            var child = first
-            var candidate = first + 1
-            let end = min(first + 4, count)
-            while candidate < end {
-                if Self.precedes(entries[candidate], entries[child], slots, arena) { child = candidate }
-                candidate += 1
+        entries.withUnsafeMutableBufferPointer { entries in
+            positions.withUnsafeMutableBufferPointer { positions in
+                let moving = entries[start]
+                let count = entries.count
+                var position = start
+                while true {
+                    let first = 4 * position + 1
+                    guard first < count else { break }
+                    var child = first
+                    var best = entries[first]
+                    var candidate = first + 1
+                    let end = min(first + 4, count)
+                    while candidate < end {
+                        let entry = entries[candidate]
+                        if Self.precedes(entry, best, slots, arena) {
+                            child = candidate
+                            best = entry
+                        }
+                        candidate += 1
+                    }
+                    guard Self.precedes(best, moving, slots, arena) else { break }
+                    entries[position] = best
+                    positions[Int(best.slot)] = Int32(truncatingIfNeeded: position)
+                    position = child
+                }
+                entries[position] = moving
+                positions[Int(moving.slot)] = Int32(truncatingIfNeeded: position)
             }
-            guard Self.precedes(entries[child], moving, slots, arena) else { break }
-            entries[position] = entries[child]
-            record(position, of: entries[position].slot, in: &positions)
-            position = child
         }
-        entries[position] = moving
-        record(position, of: moving.slot, in: &positions)
     }
 }
