@@ -282,15 +282,16 @@ extension InteractionState {
         for name: UnsafeRawBufferPointer, in entries: UnsafeMutablePointer<UInt32>, count: Int, width: Int,
         hint: inout Int, view: SymbolTable.UnsafeView
     ) -> Int? {
+        // Wrapping arithmetic: indices are below `count` ≤ ``linearSearchLimit``.
         let first = hint < count ? hint : 0
-        if count > 0, view.equals(SymbolID(rawValue: entries[first * width]), name) {
-            hint = first + 1
+        if count > 0, view.equals(SymbolID(rawValue: entries[first &* width]), name) {
+            hint = first &+ 1
             return first
         }
         var entry = entries
         for i in 0..<count {
             if i != first, view.equals(SymbolID(rawValue: entry.pointee), name) {
-                hint = i + 1
+                hint = i &+ 1
                 return i
             }
             entry += width
@@ -454,16 +455,17 @@ extension InteractionState {
                         guard let index = Self.scan(
                             for: pair.name.bytes, in: words + start, count: count, width: width, hint: &hint, view: view)
                         else { break }
-                        let at = start + index * width
-                        let currentSource = Int(words[at + 2])
-                        let currentRank = UInt64(words[currentSource * Self.eventWords])
-                            | UInt64(words[currentSource * Self.eventWords + 1]) << 32
+                        // Wrapping arithmetic: word indices of the block (below its 32-bit capacity).
+                        let at = start &+ index &* width
+                        let currentSource = Int(words[at &+ 2])
+                        let currentRank = UInt64(words[currentSource &* Self.eventWords])
+                            | UInt64(words[currentSource &* Self.eventWords &+ 1]) << 32
                         if rank >= currentRank {
                             // Same value: only the source moves (as in `upsert`); else `upsert` decides.
-                            guard view.equals(SymbolID(rawValue: words[at + 1]), pair.value.bytes) else { break }
-                            words[at + 2] = UInt32(source)
+                            guard view.equals(SymbolID(rawValue: words[at &+ 1]), pair.value.bytes) else { break }
+                            words[at &+ 2] = UInt32(source)
                         }
-                        i += 1
+                        i &+= 1
                     }
                     return i
                 }

@@ -61,13 +61,17 @@ internal struct SessionHeap: Sendable {
 
     /// Removes the entry at `position` and clears its slot's position.
     mutating func remove(at position: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        let removed = entries[position]
-        record(-1, of: removed.slot, in: &positions)
+        record(-1, of: entries[position].slot, in: &positions)
         let last = entries.removeLast()
         guard position < entries.count else { return }
+        // The last entry fills the hole (its key unchanged) and moves up or down from there; the
+        // sift records its position.
         entries[position] = last
-        record(position, of: last.slot, in: &positions)
-        rekey(at: position, to: last.key, positions: &positions, slots: slots, arena: arena)
+        if position > 0, Self.precedes(last, entries[(position - 1) >> 2], slots, arena) {
+            siftUp(from: position, positions: &positions, slots: slots, arena: arena)
+        } else {
+            siftDown(from: position, positions: &positions, slots: slots, arena: arena)
+        }
     }
 
     /// Sets the key of the entry at `position` and restores the heap order.
