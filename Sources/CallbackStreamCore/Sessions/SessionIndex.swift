@@ -252,6 +252,7 @@ internal struct SessionIndex: Sendable {
     mutating func fireTimers() {
         let now = watermark.value
         forgetDue(now)
+        var closedAny = false
         while true {
             if let top = openTimers.first, top.key <= now {
                 let actual = deadline(of: slots[Int(top.slot)])
@@ -266,8 +267,11 @@ internal struct SessionIndex: Sendable {
             let stored = slots[Int(next.slot)]
             let reason: SessionCloseReason = stored.status == .closing ? .closed : (next.key < stored.time ? .maxDuration : .inactivityTimeout)
             close(next.slot, reason: reason, earlyClose: nil, closeTime: next.key)
+            closedAny = true
         }
-        forgetDue(now)
+        // Only a close adds what may already be due (its forget time); without one, the first
+        // pass left nothing to do.
+        if closedAny { forgetDue(now) }
     }
 
     /// The entry of `a` and `b` that comes first. Static: a method of the index would copy the
