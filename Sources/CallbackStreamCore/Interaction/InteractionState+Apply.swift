@@ -70,7 +70,7 @@ extension InteractionState {
         setUInt64(order, at: at)
         setUInt64(hash, at: at + 2)
         nEvents += 1
-        namesSeen |= event.name.bit
+        namesSeen |= 1 << event.name.rawValue  // `event.name.bit`, which is not inlined here
         if position < n { shiftSources(from: position) }
 
         let source = UInt16(truncatingIfNeeded: position)
@@ -144,7 +144,7 @@ extension InteractionState {
                 elapsedValue = max(elapsedValue, elapsed)
             }
         }
-        insertAllAbsent(.errors, m.errors, symbols: &symbols)
+        if m.errors.count > 0 { insertAllAbsent(.errors, m.errors, symbols: &symbols) }
         if let form = m.form {
             if keepsFormValues {
                 upsertAll(.form, form, source: source, symbols: &symbols)
@@ -436,6 +436,7 @@ extension InteractionState {
 
     /// ``upsert(_:name:value:source:symbols:)`` for every pair of `pairs`, in order.
     mutating func upsertAll(_ section: Section, _ pairs: ByteViewPairList, source: UInt16, symbols: inout SymbolTable) {
+        guard pairs.count > 0 else { return }
         if count(section) == 0, upsertAllIntoEmpty(section, pairs, source: source, symbols: &symbols) { return }
         let rank = order(ofEvent: source)
         var i = 0
