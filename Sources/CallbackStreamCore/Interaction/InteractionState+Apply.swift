@@ -50,8 +50,12 @@ extension InteractionState {
             recordedAnomalies.insert(.duplicate)
             return .duplicate
         }
+        // Even if every name were new, each section would stay within the cap: no need to look.
+        let cap = limits.maxDistinctValues
+        let fitsAnyway = Int(nErrors) + errorCount <= cap && Int(nForm) + formCount <= cap
+            && Int(nAttributes) + event.attributes.count <= cap
         guard n < limits.maxEvents,
-              fitsLimits(event, metadata: &metadata, hasMetadata: hasMetadata, symbols: symbols, limits: limits)
+              fitsAnyway || fitsLimits(event, metadata: &metadata, hasMetadata: hasMetadata, symbols: symbols, limits: limits)
         else {
             return .limitExceeded
         }
