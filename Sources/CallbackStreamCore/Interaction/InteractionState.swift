@@ -173,7 +173,8 @@ public struct InteractionState: @unchecked Sendable {
         if tail > 0 {
             memmove(base + position + n, base + position, tail * 4)
         }
-        (base + position).update(repeating: 0, count: n)
+        // At most 4 words: stores, not a `memset` call.
+        for i in position..<position + n { base[i] = 0 }
     }
 
     /// Approximate bytes this session occupies: the inline reference plus its heap block

@@ -39,9 +39,9 @@ internal struct SessionHeap: Sendable {
     var first: SessionHeapEntry? { entries.first }
     var count: Int { entries.count }
 
-    /// Whether `a` comes before `b` in this heap's order.
+    /// Whether `a` comes before `b` in the heaps' order.
     @inline(__always)
-    func precedes(_ a: SessionHeapEntry, _ b: SessionHeapEntry, _ slots: [SessionSlot], _ arena: SessionKeyArena) -> Bool {
+    static func precedes(_ a: SessionHeapEntry, _ b: SessionHeapEntry, _ slots: [SessionSlot], _ arena: SessionKeyArena) -> Bool {
         let aKey = a.key, bKey = b.key
         if aKey != bKey { return aKey < bKey }
         let x = slots[Int(a.slot)], y = slots[Int(b.slot)]
@@ -61,59 +61,81 @@ internal struct SessionHeap: Sendable {
 
     /// Removes the entry at `position` and clears its slot's position.
     mutating func remove(at position: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        let removed = entries[position]
-        record(-1, of: removed.slot, in: &positions)
+        record(-1, of: entries[position].slot, in: &positions)
         let last = entries.removeLast()
         guard position < entries.count else { return }
+        // The last entry fills the hole (its key unchanged) and moves up or down from there; the
+        // sift records its position.
         entries[position] = last
-        record(position, of: last.slot, in: &positions)
-        rekey(at: position, to: last.key, positions: &positions, slots: slots, arena: arena)
-    }
-
-    /// Sets the key of the entry at `position` and restores the heap order.
-    mutating func rekey(at position: Int, to key: Int64, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        entries[position].key = key
-        if position > 0, precedes(entries[position], entries[(position - 1) / 4], slots, arena) {
+        if position > 0, Self.precedes(last, entries[(position - 1) >> 2], slots, arena) {
             siftUp(from: position, positions: &positions, slots: slots, arena: arena)
         } else {
             siftDown(from: position, positions: &positions, slots: slots, arena: arena)
         }
     }
 
-    private mutating func siftUp(from start: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        let moving = entries[start]
-        var position = start
-        while position > 0 {
-            let parent = (position - 1) / 4
-            guard precedes(moving, entries[parent], slots, arena) else { break }
-            entries[position] = entries[parent]
-            record(position, of: entries[position].slot, in: &positions)
-            position = parent
+    /// Sets the key of the entry at `position` and restores the heap order.
+    mutating func rekey(at position: Int, to key: Int64, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
+        entries[position].key = key
+        if position > 0, Self.precedes(entries[position], entries[(position - 1) >> 2], slots, arena) {
+            siftUp(from: position, positions: &positions, slots: slots, arena: arena)
+        } else {
+            siftDown(from: position, positions: &positions, slots: slots, arena: arena)
         }
-        entries[position] = moving
-        record(position, of: moving.slot, in: &positions)
+    }
+
+    // The sifts work through buffer pointers: one uniqueness check per array per sift instead of
+    // one per element written, and no bounds checks (positions are heap indices, slots index
+    // `positions`, which has an element per slot).
+
+    private mutating func siftUp(from start: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
+        entries.withUnsafeMutableBufferPointer { entries in
+            positions.withUnsafeMutableBufferPointer { positions in
+                let moving = entries[start]
+                var position = start
+                while position > 0 {
+                    let parent = (position - 1) >> 2
+                    let above = entries[parent]
+                    guard Self.precedes(moving, above, slots, arena) else { break }
+                    entries[position] = above
+                    positions[Int(above.slot)] = Int32(truncatingIfNeeded: position)
+                    position = parent
+                }
+                entries[position] = moving
+                positions[Int(moving.slot)] = Int32(truncatingIfNeeded: position)
+            }
+        }
     }
 
     private mutating func siftDown(from start: Int, positions: inout [Int32], slots: [SessionSlot], arena: SessionKeyArena) {
-        let moving = entries[start]
-        let count = entries.count
-        var position = start
-        while true {
-            let first = 4 * position + 1
-            guard first < count else { break }
-            var child = first
-            var candidate = first + 1
-            let end = min(first + 4, count)
-            while candidate < end {
-                if precedes(entries[candidate], entries[child], slots, arena) { child = candidate }
-                candidate += 1
+        entries.withUnsafeMutableBufferPointer { entries in
+            positions.withUnsafeMutableBufferPointer { positions in
+                let moving = entries[start]
+                let count = entries.count
+                var position = start
+                while true {
+                    let first = 4 * position + 1
+                    guard first < count else { break }
+                    var child = first
+                    var best = entries[first]
+                    var candidate = first + 1
+                    let end = min(first + 4, count)
+                    while candidate < end {
+                        let entry = entries[candidate]
+                        if Self.precedes(entry, best, slots, arena) {
+                            child = candidate
+                            best = entry
+                        }
+                        candidate += 1
+                    }
+                    guard Self.precedes(best, moving, slots, arena) else { break }
+                    entries[position] = best
+                    positions[Int(best.slot)] = Int32(truncatingIfNeeded: position)
+                    position = child
+                }
+                entries[position] = moving
+                positions[Int(moving.slot)] = Int32(truncatingIfNeeded: position)
             }
-            guard precedes(entries[child], moving, slots, arena) else { break }
-            entries[position] = entries[child]
-            record(position, of: entries[position].slot, in: &positions)
-            position = child
         }
-        entries[position] = moving
-        record(position, of: moving.slot, in: &positions)
     }
 }

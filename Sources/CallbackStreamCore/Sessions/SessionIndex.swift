@@ -23,6 +23,8 @@ internal struct SessionIndex: Sendable {
     let maximumOpen: Int
     let maximumRemembered: Int
     let closeImmediately: Bool
+    /// The keyed hash of interaction ids (random secrets per store).
+    let keyHash = SessionKeyHash()
 
     var watermark: PartitionWatermark
     var slots: [SessionSlot] = []
@@ -78,7 +80,7 @@ internal struct SessionIndex: Sendable {
         // than the timeout (as seen by the watermark) starts a new session instead of extending one.
         if watermark.observe(eventTime: eventTime, arrivedAt: arrivedAt) { fireTimers() }
 
-        let hash = Self.hash(key)
+        let hash = keyHash(key)
         if let slot = findAndRemember(hash: hash, key: key) {
             let index = Int(slot)
             switch slots[index].status {
@@ -176,13 +178,6 @@ internal struct SessionIndex: Sendable {
         min(slot.time, EventTimeArithmetic.add(slot.start, maximumDuration))
     }
 
-    @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt32 {
-        var hasher = Hasher()
-        hasher.combine(bytes: key)
-        return UInt32(truncatingIfNeeded: hasher.finalize())
-    }
-
     // MARK: Closing
 
     /// Marks the open session in `slot` as ended by a `closed` event at `eventTime`.
@@ -244,7 +239,7 @@ internal struct SessionIndex: Sendable {
         let index = Int(slot)
         forgetTimers.remove(at: Int(timerPositions[index]), positions: &timerPositions, slots: slots, arena: arena)
         offsets.remove(slots[index].retainedOffset)
-        let hash = arena.withKey(offset: slots[index].keyOffset, length: slots[index].keyLength) { Self.hash($0) }
+        let hash = arena.withKey(offset: slots[index].keyOffset, length: slots[index].keyLength) { keyHash($0) }
         table.remove(hash: hash, slot: slot)
         arena.garbage += Int(slots[index].keyLength)
         slots[index] = .vacant
@@ -257,6 +252,7 @@ internal struct SessionIndex: Sendable {
     mutating func fireTimers() {
         let now = watermark.value
         forgetDue(now)
+        var closedAny = false
         while true {
             if let top = openTimers.first, top.key <= now {
                 let actual = deadline(of: slots[Int(top.slot)])
@@ -267,18 +263,25 @@ internal struct SessionIndex: Sendable {
             }
             let open = openTimers.first.flatMap { $0.key <= now ? $0 : nil }
             let closing = closingTimers.first.flatMap { $0.key <= now ? $0 : nil }
-            guard let next = earlier(open, closing) else { break }
+            guard let next = Self.earlier(open, closing, slots, arena) else { break }
             let stored = slots[Int(next.slot)]
             let reason: SessionCloseReason = stored.status == .closing ? .closed : (next.key < stored.time ? .maxDuration : .inactivityTimeout)
             close(next.slot, reason: reason, earlyClose: nil, closeTime: next.key)
+            closedAny = true
         }
-        forgetDue(now)
+        // Only a close adds what may already be due (its forget time); without one, the first
+        // pass left nothing to do.
+        if closedAny { forgetDue(now) }
     }
 
-    private func earlier(_ a: SessionHeapEntry?, _ b: SessionHeapEntry?) -> SessionHeapEntry? {
+    /// The entry of `a` and `b` that comes first. Static: a method of the index would copy the
+    /// whole index (536 bytes) to call it from a mutating one.
+    private static func earlier(
+        _ a: SessionHeapEntry?, _ b: SessionHeapEntry?, _ slots: [SessionSlot], _ arena: SessionKeyArena
+    ) -> SessionHeapEntry? {
         guard let a else { return b }
         guard let b else { return a }
-        return openTimers.precedes(b, a, slots, arena) ? b : a
+        return SessionHeap.precedes(b, a, slots, arena) ? b : a
     }
 
     private mutating func forgetDue(_ now: Int64) {
@@ -299,7 +302,7 @@ internal struct SessionIndex: Sendable {
             if actual <= top.key { break }
             openTimers.rekey(at: 0, to: actual, positions: &timerPositions, slots: slots, arena: arena)
         }
-        return earlier(openTimers.first, closingTimers.first)
+        return Self.earlier(openTimers.first, closingTimers.first, slots, arena)
     }
 
     @usableFromInline
@@ -388,7 +391,7 @@ internal struct SessionIndex: Sendable {
     @usableFromInline
     func lookup(key: UnsafeRawBufferPointer) -> SessionLookup? {
         guard key.count >= 1, key.count <= Self.maximumKeyLength,
-              let slot = table.find(hash: Self.hash(key), key: key, slots: slots, arena: arena) else { return nil }
+              let slot = table.find(hash: keyHash(key), key: key, slots: slots, arena: arena) else { return nil }
         let stored = slots[Int(slot)]
         switch stored.status {
         case .open, .closing:

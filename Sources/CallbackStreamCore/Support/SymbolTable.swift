@@ -26,6 +26,14 @@ public struct SymbolTable: Sendable {
     /// Seed of the table's hash family.
     @usableFromInline static let seed: UInt64 = 0x5359_4D42_4F4C_5331
 
+    /// The index hash of `bytes` (``StableHash/keyed(_:_:_:_:)`` with fixed secrets: the values
+    /// only place symbols in this table's index, so any well-mixed function does; this one costs
+    /// a single multiply for short strings).
+    @inlinable @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(StableHash.keyed(bytes, seed, StableHash.k1, StableHash.k2))
+    }
+
     /// Creates an empty table sized for about `capacity` symbols.
     public init(capacity: Int = 64) {
         var size = 16
@@ -50,7 +58,7 @@ public struct SymbolTable: Sendable {
     /// Returns the id for `bytes`, adding the symbol if needed, and takes one reference to it.
     @inlinable
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> SymbolID {
-        let h = StableHash.hash(bytes, seed: Self.seed)
+        let h = Self.hash(bytes)
         if let id = find(bytes, hash: h) {
             entries[Int(id)].refCount &+= 1
             return SymbolID(rawValue: id)
@@ -67,7 +75,7 @@ public struct SymbolTable: Sendable {
     /// The id of `bytes` if interned, without taking a reference.
     @inlinable
     public func lookup(_ bytes: UnsafeRawBufferPointer) -> SymbolID? {
-        find(bytes, hash: StableHash.hash(bytes, seed: Self.seed)).map { SymbolID(rawValue: $0) }
+        find(bytes, hash: Self.hash(bytes)).map { SymbolID(rawValue: $0) }
     }
 
     /// Takes one more reference to a live symbol.
@@ -106,7 +114,60 @@ public struct SymbolTable: Sendable {
         }
         let e = entries[i]
         return try arena.withUnsafeBytes { all in
-            try body(UnsafeRawBufferPointer(rebasing: all[Int(e.offset)..<Int(e.offset + e.length)]))
+            // A live entry's bytes lie inside the arena (checked in debug builds only: this is
+            // every comparison's path).
+            assert(Int(e.offset) + Int(e.length) <= all.count, "SymbolTable: entry outside the arena")
+            guard let base = all.baseAddress else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            return try body(UnsafeRawBufferPointer(start: base + Int(e.offset), count: Int(e.length)))
+        }
+    }
+
+    /// Read-only access to the symbols' bytes without per-access array checks, for code that
+    /// looks at several symbols in a row (a state's sorted sections). `view` is valid only
+    /// during `body`, which must not mutate the table.
+    @inlinable
+    func withUnsafeView<R>(_ body: (UnsafeView) throws -> R) rethrows -> R {
+        try entries.withUnsafeBufferPointer { entries in
+            try arena.withUnsafeBytes { arena in try body(UnsafeView(entries: entries, arena: arena)) }
+        }
+    }
+
+    /// The table's entries and arena as raw buffers (see ``withUnsafeView(_:)``).
+    @usableFromInline
+    struct UnsafeView {
+        @usableFromInline let entries: UnsafeBufferPointer<Entry>
+        @usableFromInline let arena: UnsafeRawBufferPointer
+
+        @inlinable
+        init(entries: UnsafeBufferPointer<Entry>, arena: UnsafeRawBufferPointer) {
+            self.entries = entries
+            self.arena = arena
+        }
+
+        /// The bytes of `id`: empty for an id that is not live, like ``SymbolTable/withBytes(_:_:)``.
+        @inlinable
+        @inline(__always)
+        func bytes(_ id: SymbolID) -> UnsafeRawBufferPointer {
+            let i = Int(id.rawValue)
+            guard i < entries.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            let e = entries[i]
+            guard e.refCount > 0, let base = arena.baseAddress else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            assert(Int(e.offset) + Int(e.length) <= arena.count, "SymbolTable: entry outside the arena")
+            return UnsafeRawBufferPointer(start: base + Int(e.offset), count: Int(e.length))
+        }
+
+        /// Whether `id` holds exactly `bytes` (an id that is not live holds none), testing the
+        /// length before touching the bytes.
+        @inlinable
+        @inline(__always)
+        func equals(_ id: SymbolID, _ bytes: UnsafeRawBufferPointer) -> Bool {
+            let i = Int(id.rawValue)
+            guard i < entries.count else { return bytes.isEmpty }
+            let e = entries[i]
+            let length = e.refCount > 0 ? Int(e.length) : 0
+            guard length == bytes.count else { return false }
+            guard length > 0, let base = arena.baseAddress, let other = bytes.baseAddress else { return true }
+            return ByteComparison.equalBytes(base + Int(e.offset), other, length)
         }
     }
 

@@ -100,4 +100,28 @@ import Testing
         #expect(x != y)
         #expect(StableHash.hash(1, 2) != StableHash.hash(2, 1))
     }
+
+    /// The values are pinned: event dedup hashes order events that share a timestamp and name, so
+    /// a change of the function (e.g. a faster tail read) must not change a single value.
+    @Test func valuesArePinned() {
+        let bytes = (0..<40).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let expected: [UInt64] = [
+            0x890e4601021a9811, 0xb0027c74b9207e5e, 0x9ba9def6b219d054, 0x8ff81c3dbee26cc2,
+            0xa06b8ee46fdb027f, 0x950c7e6a0fb149a4, 0xcf238662013f2bcf, 0xbe76fa85540a58ac,
+            0xb755178450c87c57, 0x84b7943f5d7d5f5c, 0xb463fcb7d7472a4f, 0x32799f6978dbb477,
+            0xfad3f10c27eacb29, 0x13037a4b7d261ed9, 0x4343bedf1e1634dd, 0xe9ac91d7a48edcc1,
+            0x3a1e226ed7bb82e1, 0xc7f82b74fe7cb5d2, 0xb1493c920ddbb503, 0xb51ea0943ae0309d,
+            0x4ed6ce231b771f11, 0x1236dedb8545e00a, 0xb430ab4b252805ba, 0x7dd748db47adc75a,
+            0x7752dc51336f4b43, 0xbcd69caf9a8e308c, 0x67691052ac2db1bf, 0x463853058b3591e3,
+            0x563bfacab483f26c, 0x704377c8b0bfa5d5, 0x276bcf5a0b51d3ce, 0x2e63b33942a7f76e,
+            0x7fff8708acdb70c9, 0x9da805599891f401, 0x52fe9173d742869b, 0x5dd981473ce6b9c,
+            0xbd03a8b7a6a8a19, 0xf7406c4552e37977, 0x94f126e55244dcb, 0x89b876eb6ca3f4a9,
+            0xfa1cc897605ef3c3
+        ]
+        for length in 0...40 {
+            let h = bytes.withUnsafeBytes { StableHash.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length]), seed: SymbolTable.seed) }
+            #expect(h == expected[length], "length \(length)")
+        }
+        #expect(StableHash.hash(7, 9, seed: 3) == 0xe24d206a37ed77c7)
+    }
 }
