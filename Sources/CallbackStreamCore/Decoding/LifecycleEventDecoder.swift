@@ -63,14 +63,26 @@ public final class LifecycleEventDecoder {
     /// - Returns: The event (valid while `key`/`value` memory is alive and until the next call)
     ///   or the rejection.
     public func decode(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) -> DecodeResult {
+        var event = LifecycleEvent(interactionId: .empty, name: .ready, timestamp: 0)
+        if let rejection = decode(key: key, value: value, into: &event) { return .rejected(rejection) }
+        return .event(event)
+    }
+
+    /// Decodes one record into `event`, as ``decode(key:value:)`` does, without wrapping the
+    /// event in a ``DecodeResult``: the per-record path of the topology uses this one, since
+    /// returning the event in the enum and binding it out of it again copies all of it twice.
+    ///
+    /// - Returns: nil when `event` now holds the decoded event (valid as for
+    ///   ``decode(key:value:)``), or the rejection (then `event` is unspecified).
+    public func decode(
+        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, into event: inout LifecycleEvent
+    ) -> Rejection? {
         guard value.count <= limits.maxRecordBytes else {
-            return .rejected(
-                Rejection(
-                    code: .tooLarge,
-                    detail: "record value is \(value.count) bytes, the limit is \(limits.maxRecordBytes)"))
+            return Rejection(
+                code: .tooLarge, detail: "record value is \(value.count) bytes, the limit is \(limits.maxRecordBytes)")
         }
         guard value.count > 0 else {
-            return .rejected(Rejection(code: .invalidJSON, detail: "invalid JSON at byte 0: empty record value"))
+            return Rejection(code: .invalidJSON, detail: "invalid JSON at byte 0: empty record value")
         }
         var parser = EventParser(
             value: value, maxDepth: limits.maxDepth, maxListEntries: limits.maxListEntries,
@@ -79,17 +91,17 @@ public final class LifecycleEventDecoder {
         do {
             try parser.parseRecord()
         } catch {
-            return .rejected(error.rejection)
+            return error.rejection
         }
-        if let problem = parser.problem { return .rejected(problem.rejection) }
+        if let problem = parser.problem { return problem.rejection }
         guard let interactionId = parser.interactionId else { return missing("interactionId") }
         guard let name = parser.eventName else { return missing("event") }
         guard let timestamp = parser.timestamp else { return missing("timestamp") }
         guard let key else {
-            return .rejected(Rejection(code: .keyMismatch, detail: "record has no key; expected the interactionId"))
+            return Rejection(code: .keyMismatch, detail: "record has no key; expected the interactionId")
         }
         guard ByteComparison.equal(key, interactionId.bytes) else {
-            return .rejected(Rejection(code: .keyMismatch, detail: "record key differs from interactionId"))
+            return Rejection(code: .keyMismatch, detail: "record key differs from interactionId")
         }
         // Completed in place (copying the metadata costs a memcpy call).
         if parser.hasMetadata {
@@ -97,14 +109,14 @@ public final class LifecycleEventDecoder {
             parser.metadata.form =
                 parser.hasForm ? ByteViewPairList(base: UnsafePointer(formStore), count: parser.formCount) : nil
         }
-        return .event(
-            LifecycleEvent(
-                interactionId: interactionId,
-                name: name,
-                timestamp: timestamp,
-                eventId: parser.eventId,
-                metadata: parser.hasMetadata ? parser.metadata : nil,
-                attributes: ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount)))
+        // Member by member, as `LifecycleEvent.init` would set them (the timestamp clamped the same way).
+        event.interactionId = interactionId
+        event.name = name
+        event.timestamp = min(max(timestamp, 0), LifecycleEvent.maxTimestamp)
+        event.eventId = parser.eventId
+        event.metadata = parser.hasMetadata ? parser.metadata : nil
+        event.attributes = ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount)
+        return nil
     }
 
     /// Decodes a record held in arrays and passes the result to `body` (the event is valid only
@@ -118,7 +130,7 @@ public final class LifecycleEventDecoder {
         }
     }
 
-    private func missing(_ field: StaticString) -> DecodeResult {
-        .rejected(DecodeFailure(code: .missingField, message: "", field: field).rejection)
+    private func missing(_ field: StaticString) -> Rejection {
+        DecodeFailure(code: .missingField, message: "", field: field).rejection
     }
 }

@@ -57,11 +57,12 @@ extension PartitionTopology {
                 deadLetter(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), code: .invalidJSON, detail: "record has no value", offset: offset, emit: emit)
                 return
             }
-            switch decoder.decode(key: key, value: value) {
-            case .rejected(let rejection):
+            // Decoded in place: a `DecodeResult` would copy the event into the enum and out again.
+            var event = LifecycleEvent(interactionId: .empty, name: .ready, timestamp: 0)
+            if let rejection = decoder.decode(key: key, value: value, into: &event) {
                 store.noteArrival(at: arrival)
                 deadLetter(key: key, value: value, code: rejection.code, detail: rejection.detail, offset: offset, emit: emit)
-            case .event(let event):
+            } else {
                 guard process(event, key: key, value: value, offset: offset, recordTimestampMs: recordTimestampMs, arrival: arrival, emit: emit)
                 else { return }
             }
