@@ -63,26 +63,28 @@ public final class LifecycleEventDecoder {
     /// - Returns: The event (valid while `key`/`value` memory is alive and until the next call)
     ///   or the rejection.
     public func decode(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) -> DecodeResult {
-        var event = LifecycleEvent(interactionId: .empty, name: .ready, timestamp: 0)
-        if let rejection = decode(key: key, value: value, into: &event) { return .rejected(rejection) }
-        return .event(event)
+        do {
+            return .event(try decodeEvent(key: key, value: value))
+        } catch {
+            return .rejected(error)
+        }
     }
 
-    /// Decodes one record into `event`, as ``decode(key:value:)`` does, without wrapping the
-    /// event in a ``DecodeResult``: the per-record path of the topology uses this one, since
-    /// returning the event in the enum and binding it out of it again copies all of it twice.
+    /// Decodes one record as ``decode(key:value:)`` does, returning the event itself and throwing
+    /// the rejection: the per-record path of the topology uses this one, since returning the
+    /// event in a ``DecodeResult`` and binding it out of the enum again copies all of it twice
+    /// (and decoding into a `var` copies it once more when it is passed on), while a returned
+    /// event is built in its caller's constant.
     ///
-    /// - Returns: nil when `event` now holds the decoded event (valid as for
-    ///   ``decode(key:value:)``), or the rejection (then `event` is unspecified).
-    public func decode(
-        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, into event: inout LifecycleEvent
-    ) -> Rejection? {
+    /// - Returns: The event (valid as for ``decode(key:value:)``).
+    /// - Throws: The rejection.
+    public func decodeEvent(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws(Rejection) -> LifecycleEvent {
         guard value.count <= limits.maxRecordBytes else {
-            return Rejection(
+            throw Rejection(
                 code: .tooLarge, detail: "record value is \(value.count) bytes, the limit is \(limits.maxRecordBytes)")
         }
         guard value.count > 0 else {
-            return Rejection(code: .invalidJSON, detail: "invalid JSON at byte 0: empty record value")
+            throw Rejection(code: .invalidJSON, detail: "invalid JSON at byte 0: empty record value")
         }
         var parser = EventParser(
             value: value, maxDepth: limits.maxDepth, maxListEntries: limits.maxListEntries,
@@ -91,17 +93,17 @@ public final class LifecycleEventDecoder {
         do {
             try parser.parseRecord()
         } catch {
-            return error.rejection
+            throw error.rejection
         }
-        if let problem = parser.problem { return problem.rejection }
-        guard let interactionId = parser.interactionId else { return missing("interactionId") }
-        guard let name = parser.eventName else { return missing("event") }
-        guard let timestamp = parser.timestamp else { return missing("timestamp") }
+        if let problem = parser.problem { throw problem.rejection }
+        guard let interactionId = parser.interactionId else { throw missing("interactionId") }
+        guard let name = parser.eventName else { throw missing("event") }
+        guard let timestamp = parser.timestamp else { throw missing("timestamp") }
         guard let key else {
-            return Rejection(code: .keyMismatch, detail: "record has no key; expected the interactionId")
+            throw Rejection(code: .keyMismatch, detail: "record has no key; expected the interactionId")
         }
         guard ByteComparison.equal(key, interactionId.bytes) else {
-            return Rejection(code: .keyMismatch, detail: "record key differs from interactionId")
+            throw Rejection(code: .keyMismatch, detail: "record key differs from interactionId")
         }
         // Completed in place (copying the metadata costs a memcpy call).
         if parser.hasMetadata {
@@ -109,14 +111,13 @@ public final class LifecycleEventDecoder {
             parser.metadata.form =
                 parser.hasForm ? ByteViewPairList(base: UnsafePointer(formStore), count: parser.formCount) : nil
         }
-        // Member by member, as `LifecycleEvent.init` would set them (the timestamp clamped the same way).
-        event.interactionId = interactionId
-        event.name = name
-        event.timestamp = min(max(timestamp, 0), LifecycleEvent.maxTimestamp)
-        event.eventId = parser.eventId
-        event.metadata = parser.hasMetadata ? parser.metadata : nil
-        event.attributes = ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount)
-        return nil
+        return LifecycleEvent(
+            interactionId: interactionId,
+            name: name,
+            timestamp: timestamp,
+            eventId: parser.eventId,
+            metadata: parser.hasMetadata ? parser.metadata : nil,
+            attributes: ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount))
     }
 
     /// Decodes a record held in arrays and passes the result to `body` (the event is valid only
