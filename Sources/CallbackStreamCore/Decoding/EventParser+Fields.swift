@@ -77,6 +77,7 @@ extension EventParser {
                 try metadataObject()
             case UInt8(ascii: "n"):
                 try literal("null")
+                metadata = EventMetadata()
                 hasMetadata = false
                 errorCount = 0
                 formCount = 0
@@ -158,7 +159,9 @@ extension EventParser {
     // MARK: - metadata
 
     mutating func metadataObject() throws(DecodeFailure) {
-        metadata = EventMetadata()
+        // `metadata` is all-false while `hasMetadata` is false (as initialised, and reset by a
+        // `null` block): only a repeated block needs clearing.
+        if hasMetadata { metadata = EventMetadata() }
         hasMetadata = true
         errorCount = 0
         formCount = 0

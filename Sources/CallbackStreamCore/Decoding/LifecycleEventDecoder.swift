@@ -63,14 +63,28 @@ public final class LifecycleEventDecoder {
     /// - Returns: The event (valid while `key`/`value` memory is alive and until the next call)
     ///   or the rejection.
     public func decode(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) -> DecodeResult {
+        do {
+            return .event(try decodeEvent(key: key, value: value))
+        } catch {
+            return .rejected(error)
+        }
+    }
+
+    /// Decodes one record as ``decode(key:value:)`` does, returning the event itself and throwing
+    /// the rejection: the per-record path of the topology uses this one, since returning the
+    /// event in a ``DecodeResult`` and binding it out of the enum again copies all of it twice
+    /// (and decoding into a `var` copies it once more when it is passed on), while a returned
+    /// event is built in its caller's constant.
+    ///
+    /// - Returns: The event (valid as for ``decode(key:value:)``).
+    /// - Throws: The rejection.
+    public func decodeEvent(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws(Rejection) -> LifecycleEvent {
         guard value.count <= limits.maxRecordBytes else {
-            return .rejected(
-                Rejection(
-                    code: .tooLarge,
-                    detail: "record value is \(value.count) bytes, the limit is \(limits.maxRecordBytes)"))
+            throw Rejection(
+                code: .tooLarge, detail: "record value is \(value.count) bytes, the limit is \(limits.maxRecordBytes)")
         }
         guard value.count > 0 else {
-            return .rejected(Rejection(code: .invalidJSON, detail: "invalid JSON at byte 0: empty record value"))
+            throw Rejection(code: .invalidJSON, detail: "invalid JSON at byte 0: empty record value")
         }
         var parser = EventParser(
             value: value, maxDepth: limits.maxDepth, maxListEntries: limits.maxListEntries,
@@ -79,17 +93,17 @@ public final class LifecycleEventDecoder {
         do {
             try parser.parseRecord()
         } catch {
-            return .rejected(error.rejection)
+            throw error.rejection
         }
-        if let problem = parser.problem { return .rejected(problem.rejection) }
-        guard let interactionId = parser.interactionId else { return missing("interactionId") }
-        guard let name = parser.eventName else { return missing("event") }
-        guard let timestamp = parser.timestamp else { return missing("timestamp") }
+        if let problem = parser.problem { throw problem.rejection }
+        guard let interactionId = parser.interactionId else { throw missing("interactionId") }
+        guard let name = parser.eventName else { throw missing("event") }
+        guard let timestamp = parser.timestamp else { throw missing("timestamp") }
         guard let key else {
-            return .rejected(Rejection(code: .keyMismatch, detail: "record has no key; expected the interactionId"))
+            throw Rejection(code: .keyMismatch, detail: "record has no key; expected the interactionId")
         }
         guard ByteComparison.equal(key, interactionId.bytes) else {
-            return .rejected(Rejection(code: .keyMismatch, detail: "record key differs from interactionId"))
+            throw Rejection(code: .keyMismatch, detail: "record key differs from interactionId")
         }
         // Completed in place (copying the metadata costs a memcpy call).
         if parser.hasMetadata {
@@ -97,14 +111,13 @@ public final class LifecycleEventDecoder {
             parser.metadata.form =
                 parser.hasForm ? ByteViewPairList(base: UnsafePointer(formStore), count: parser.formCount) : nil
         }
-        return .event(
-            LifecycleEvent(
-                interactionId: interactionId,
-                name: name,
-                timestamp: timestamp,
-                eventId: parser.eventId,
-                metadata: parser.hasMetadata ? parser.metadata : nil,
-                attributes: ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount)))
+        return LifecycleEvent(
+            interactionId: interactionId,
+            name: name,
+            timestamp: timestamp,
+            eventId: parser.eventId,
+            metadata: parser.hasMetadata ? parser.metadata : nil,
+            attributes: ByteViewPairList(base: UnsafePointer(attributeStore), count: parser.attributeCount))
     }
 
     /// Decodes a record held in arrays and passes the result to `body` (the event is valid only
@@ -118,7 +131,7 @@ public final class LifecycleEventDecoder {
         }
     }
 
-    private func missing(_ field: StaticString) -> DecodeResult {
-        .rejected(DecodeFailure(code: .missingField, message: "", field: field).rejection)
+    private func missing(_ field: StaticString) -> Rejection {
+        DecodeFailure(code: .missingField, message: "", field: field).rejection
     }
 }
