@@ -288,13 +288,13 @@ extension InteractionState {
     ) -> Int? {
         // Wrapping arithmetic: indices are below `count` ≤ ``linearSearchLimit``.
         let first = hint < count ? hint : 0
-        if count > 0, view.equals(SymbolID(rawValue: entries[first &* width]), name) {
+        if count > 0, view.equalsLive(SymbolID(rawValue: entries[first &* width]), name) {
             hint = first &+ 1
             return first
         }
         var entry = entries
         for i in 0..<count {
-            if i != first, view.equals(SymbolID(rawValue: entry.pointee), name) {
+            if i != first, view.equalsLive(SymbolID(rawValue: entry.pointee), name) {
                 hint = i &+ 1
                 return i
             }
@@ -467,7 +467,7 @@ extension InteractionState {
                             | UInt64(words[currentSource &* Self.eventWords &+ 1]) << 32
                         if rank >= currentRank {
                             // Same value: only the source moves (as in `upsert`); else `upsert` decides.
-                            guard view.equals(SymbolID(rawValue: words[at &+ 1]), pair.value.bytes) else { break }
+                            guard view.equalsLive(SymbolID(rawValue: words[at &+ 1]), pair.value.bytes) else { break }
                             words[at &+ 2] = UInt32(source)
                         }
                         i &+= 1

@@ -169,6 +169,21 @@ public struct SymbolTable: Sendable {
             guard length > 0, let base = arena.baseAddress, let other = bytes.baseAddress else { return true }
             return ByteComparison.equalBytes(base + Int(e.offset), other, length)
         }
+
+        /// ``equals(_:_:)`` for an id known to be live (one the caller holds a reference to, as a
+        /// state does for every id it stores): no bounds or liveness tests in release builds.
+        @inlinable
+        @inline(__always)
+        func equalsLive(_ id: SymbolID, _ bytes: UnsafeRawBufferPointer) -> Bool {
+            assert(Int(id.rawValue) < entries.count && entries[Int(id.rawValue)].refCount > 0, "SymbolTable: id not live")
+            let e = entries.baseAddress.unsafelyUnwrapped[Int(id.rawValue)]
+            let length = Int(e.length)
+            guard length == bytes.count else { return false }
+            // A live symbol's bytes lie in the arena, so both addresses exist when `length` > 0.
+            guard length > 0 else { return true }
+            return ByteComparison.equalBytes(
+                arena.baseAddress.unsafelyUnwrapped + Int(e.offset), bytes.baseAddress.unsafelyUnwrapped, length)
+        }
     }
 
     /// A copy of the text of `id` (allocates; for tests, logs of non-PII values and slow paths).
