@@ -106,16 +106,12 @@ extension InteractionState {
     /// Drops this state's references to symbols and empties it. Call once when the session is
     /// discarded (after its summary was rendered).
     public mutating func releaseSymbols(in symbols: inout SymbolTable) {
-        for i in 0..<Int(nErrors) { symbols.release(SymbolID(rawValue: words[errorsStart + i])) }
-        let fw = formWords
-        for i in 0..<Int(nForm) {
-            symbols.release(SymbolID(rawValue: words[formStart + i * fw]))
-            if keepsFormValues { symbols.release(SymbolID(rawValue: words[formStart + i * fw + 1])) }
-        }
-        for i in 0..<Int(nAttributes) {
-            symbols.release(SymbolID(rawValue: words[attributesStart + i * Self.attributeWords]))
-            symbols.release(SymbolID(rawValue: words[attributesStart + i * Self.attributeWords + 1]))
-        }
+        // In the order of the sections' words: each error code; each form name (and its value);
+        // each attribute's key and value.
+        let base = UnsafePointer(storage.words)
+        symbols.release(entriesAt: base + errorsStart, count: Int(nErrors), stride: 1, perEntry: 1)
+        symbols.release(entriesAt: base + formStart, count: Int(nForm), stride: formWords, perEntry: keepsFormValues ? 2 : 1)
+        symbols.release(entriesAt: base + attributesStart, count: Int(nAttributes), stride: Self.attributeWords, perEntry: 2)
         self = InteractionState(keepFormValues: keepsFormValues)
     }
 

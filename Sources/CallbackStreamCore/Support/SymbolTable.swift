@@ -93,10 +93,43 @@ public struct SymbolTable: Sendable {
         guard i < entries.count, entries[i].refCount > 0 else { return }
         entries[i].refCount -= 1
         guard entries[i].refCount == 0 else { return }
-        removeFromIndex(id: id.rawValue)
+        freeSymbol(id.rawValue)
+    }
+
+    /// ``release(_:)`` for the first `perEntry` ids of each of the `count` entries of `stride`
+    /// words at `ids`, in that order (entry by entry): what a state holds in a section.
+    ///
+    /// The counts are dropped under one access to the entries, left only to free a symbol that
+    /// lost its last reference, instead of a uniqueness check and a call per id.
+    mutating func release(entriesAt ids: UnsafePointer<UInt32>, count: Int, stride: Int, perEntry: Int) {
+        var entry = 0
+        var word = 0
+        while entry < count {
+            let freed: UInt32? = entries.withUnsafeMutableBufferPointer { entries in
+                while entry < count {
+                    let id = ids[entry &* stride &+ word]
+                    word &+= 1
+                    if word == perEntry {
+                        word = 0
+                        entry &+= 1
+                    }
+                    let i = Int(id)
+                    guard i < entries.count, entries[i].refCount > 0 else { continue }
+                    entries[i].refCount &-= 1
+                    if entries[i].refCount == 0 { return id }
+                }
+                return nil
+            }
+            if let id = freed { freeSymbol(id) }
+        }
+    }
+
+    /// Frees live symbol `id`, whose last reference was just dropped.
+    private mutating func freeSymbol(_ id: UInt32) {
+        removeFromIndex(id: id)
         liveCount -= 1
-        liveBytes -= Int(entries[i].length)
-        freeIDs.append(id.rawValue)
+        liveBytes -= Int(entries[Int(id)].length)
+        freeIDs.append(id)
     }
 
     /// Current number of references to `id` (0 when not live).
