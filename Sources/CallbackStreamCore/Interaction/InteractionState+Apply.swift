@@ -458,10 +458,13 @@ extension InteractionState {
                         else { break }
                         // Wrapping arithmetic: word indices of the block (below its 32-bit capacity).
                         let at = start &+ index &* width
+                        // Events are sorted by rank, so one entered before this event's
+                        // (usually the previous event) ranks no higher: no need to load its rank.
                         let currentSource = Int(words[at &+ 2])
-                        let currentRank = UInt64(words[currentSource &* Self.eventWords])
-                            | UInt64(words[currentSource &* Self.eventWords &+ 1]) << 32
-                        if rank >= currentRank {
+                        if currentSource < Int(source)
+                            || rank >= UInt64(words[currentSource &* Self.eventWords])
+                                | UInt64(words[currentSource &* Self.eventWords &+ 1]) << 32
+                        {
                             // Same value: only the source moves (as in `upsert`); else `upsert` decides.
                             guard view.equalsLive(SymbolID(rawValue: words[at &+ 1]), pair.value.bytes) else { break }
                             words[at &+ 2] = UInt32(source)
