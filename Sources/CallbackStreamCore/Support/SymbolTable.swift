@@ -256,15 +256,20 @@ public struct SymbolTable: Sendable {
                     while true {
                         let v = slots[slot]
                         if v == 0 { return nil }
-                        let e = entries[Int(v - 1)]
-                        if e.hash == h32, Int(e.length) == bytes.count,
-                            ByteComparison.equal(
-                                UnsafeRawBufferPointer(rebasing: arena[Int(e.offset)..<Int(e.offset + e.length)]),
-                                bytes)
+                        // Wrapping arithmetic: `v` > 0 is an entry's id + 1; slots are masked.
+                        let e = entries[Int(v &- 1)]
+                        let length = Int(e.length)
+                        // An indexed symbol is live: its bytes lie in the arena, so both
+                        // addresses exist when `length` > 0.
+                        if e.hash == h32, length == bytes.count,
+                            length == 0
+                                || ByteComparison.equalBytes(
+                                    arena.baseAddress.unsafelyUnwrapped + Int(e.offset), bytes.baseAddress.unsafelyUnwrapped,
+                                    length)
                         {
-                            return v - 1
+                            return v &- 1
                         }
-                        slot = (slot + 1) & mask
+                        slot = (slot &+ 1) & mask
                     }
                 }
             }
