@@ -46,7 +46,12 @@ extension InteractionState {
             hash = StableHash.hash(UInt64(timestamp), UInt64(event.name.rawValue), seed: Self.naturalKeySeed)
         }
         let n = Int(nEvents)
-        for i in 0..<n where uint64(at: i * Self.eventWords + 2) == hash {
+        // The low halves first: most entries differ there. (Wrapping arithmetic: word indices of
+        // the events, below the block's 32-bit capacity.)
+        let hashLow = UInt32(truncatingIfNeeded: hash)
+        let hashHigh = UInt32(truncatingIfNeeded: hash >> 32)
+        for i in 0..<n
+        where words[i &* Self.eventWords &+ 2] == hashLow && words[i &* Self.eventWords &+ 3] == hashHigh {
             recordedAnomalies.insert(.duplicate)
             return .duplicate
         }
