@@ -394,29 +394,31 @@ extension InteractionState {
         guard n > 1, n <= Self.bulkInsertLimit, width == 3, growsLikeStepwiseInsertion(of: n * width, step: width)
         else { return false }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { order in
+            // Wrapping arithmetic: pair indices (below n ≤ bulkInsertLimit) and word indices of
+            // the block (below its 32-bit capacity).
             // Pair indices by name (insertion sort); equal names would need `upsert`'s merge.
             for i in 0..<n {
                 let name = pairs[i].name.bytes
                 var j = i
                 while j > 0 {
-                    let c = ByteComparison.compare(pairs[order[j - 1]].name.bytes, name)
+                    let c = ByteComparison.compare(pairs[order[j &- 1]].name.bytes, name)
                     if c == 0 { return false }
                     if c < 0 { break }
-                    order[j] = order[j - 1]
-                    j -= 1
+                    order[j] = order[j &- 1]
+                    j &-= 1
                 }
                 order[j] = i
             }
             let at = start(section)
-            insertWords(n * width, at: at)
+            insertWords(n &* width, at: at)
             // Interned in the pairs' order, stored in the names' order: `rank[i]` is where pair i goes.
             withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { rank in
                 for position in 0..<n { rank[order[position]] = position }
                 for i in 0..<n {
-                    let entry = at + rank[i] * width
+                    let entry = at &+ rank[i] &* width
                     words[entry] = symbols.intern(pairs[i].name.bytes).rawValue
-                    words[entry + 1] = symbols.intern(pairs[i].value.bytes).rawValue
-                    words[entry + 2] = UInt32(source)
+                    words[entry &+ 1] = symbols.intern(pairs[i].value.bytes).rawValue
+                    words[entry &+ 2] = UInt32(source)
                 }
             }
             switch section {
