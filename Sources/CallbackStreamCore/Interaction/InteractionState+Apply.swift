@@ -46,7 +46,12 @@ extension InteractionState {
             hash = StableHash.hash(UInt64(timestamp), UInt64(event.name.rawValue), seed: Self.naturalKeySeed)
         }
         let n = Int(nEvents)
-        for i in 0..<n where uint64(at: i * Self.eventWords + 2) == hash {
+        // The low halves first: most entries differ there. (Wrapping arithmetic: word indices of
+        // the events, below the block's 32-bit capacity.)
+        let hashLow = UInt32(truncatingIfNeeded: hash)
+        let hashHigh = UInt32(truncatingIfNeeded: hash >> 32)
+        for i in 0..<n
+        where words[i &* Self.eventWords &+ 2] == hashLow && words[i &* Self.eventWords &+ 3] == hashHigh {
             recordedAnomalies.insert(.duplicate)
             return .duplicate
         }
@@ -106,16 +111,12 @@ extension InteractionState {
     /// Drops this state's references to symbols and empties it. Call once when the session is
     /// discarded (after its summary was rendered).
     public mutating func releaseSymbols(in symbols: inout SymbolTable) {
-        for i in 0..<Int(nErrors) { symbols.release(SymbolID(rawValue: words[errorsStart + i])) }
-        let fw = formWords
-        for i in 0..<Int(nForm) {
-            symbols.release(SymbolID(rawValue: words[formStart + i * fw]))
-            if keepsFormValues { symbols.release(SymbolID(rawValue: words[formStart + i * fw + 1])) }
-        }
-        for i in 0..<Int(nAttributes) {
-            symbols.release(SymbolID(rawValue: words[attributesStart + i * Self.attributeWords]))
-            symbols.release(SymbolID(rawValue: words[attributesStart + i * Self.attributeWords + 1]))
-        }
+        // In the order of the sections' words: each error code; each form name (and its value);
+        // each attribute's key and value.
+        let base = UnsafePointer(storage.words)
+        symbols.release(entriesAt: base + errorsStart, count: Int(nErrors), stride: 1, perEntry: 1)
+        symbols.release(entriesAt: base + formStart, count: Int(nForm), stride: formWords, perEntry: keepsFormValues ? 2 : 1)
+        symbols.release(entriesAt: base + attributesStart, count: Int(nAttributes), stride: Self.attributeWords, perEntry: 2)
         self = InteractionState(keepFormValues: keepsFormValues)
     }
 
@@ -288,13 +289,13 @@ extension InteractionState {
     ) -> Int? {
         // Wrapping arithmetic: indices are below `count` ≤ ``linearSearchLimit``.
         let first = hint < count ? hint : 0
-        if count > 0, view.equals(SymbolID(rawValue: entries[first &* width]), name) {
+        if count > 0, view.equalsLive(SymbolID(rawValue: entries[first &* width]), name) {
             hint = first &+ 1
             return first
         }
         var entry = entries
         for i in 0..<count {
-            if i != first, view.equals(SymbolID(rawValue: entry.pointee), name) {
+            if i != first, view.equalsLive(SymbolID(rawValue: entry.pointee), name) {
                 hint = i &+ 1
                 return i
             }
@@ -393,29 +394,31 @@ extension InteractionState {
         guard n > 1, n <= Self.bulkInsertLimit, width == 3, growsLikeStepwiseInsertion(of: n * width, step: width)
         else { return false }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { order in
+            // Wrapping arithmetic: pair indices (below n ≤ bulkInsertLimit) and word indices of
+            // the block (below its 32-bit capacity).
             // Pair indices by name (insertion sort); equal names would need `upsert`'s merge.
             for i in 0..<n {
                 let name = pairs[i].name.bytes
                 var j = i
                 while j > 0 {
-                    let c = ByteComparison.compare(pairs[order[j - 1]].name.bytes, name)
+                    let c = ByteComparison.compare(pairs[order[j &- 1]].name.bytes, name)
                     if c == 0 { return false }
                     if c < 0 { break }
-                    order[j] = order[j - 1]
-                    j -= 1
+                    order[j] = order[j &- 1]
+                    j &-= 1
                 }
                 order[j] = i
             }
             let at = start(section)
-            insertWords(n * width, at: at)
+            insertWords(n &* width, at: at)
             // Interned in the pairs' order, stored in the names' order: `rank[i]` is where pair i goes.
             withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { rank in
                 for position in 0..<n { rank[order[position]] = position }
                 for i in 0..<n {
-                    let entry = at + rank[i] * width
+                    let entry = at &+ rank[i] &* width
                     words[entry] = symbols.intern(pairs[i].name.bytes).rawValue
-                    words[entry + 1] = symbols.intern(pairs[i].value.bytes).rawValue
-                    words[entry + 2] = UInt32(source)
+                    words[entry &+ 1] = symbols.intern(pairs[i].value.bytes).rawValue
+                    words[entry &+ 2] = UInt32(source)
                 }
             }
             switch section {
@@ -462,12 +465,15 @@ extension InteractionState {
                         else { break }
                         // Wrapping arithmetic: word indices of the block (below its 32-bit capacity).
                         let at = start &+ index &* width
+                        // Events are sorted by rank, so one entered before this event's
+                        // (usually the previous event) ranks no higher: no need to load its rank.
                         let currentSource = Int(words[at &+ 2])
-                        let currentRank = UInt64(words[currentSource &* Self.eventWords])
-                            | UInt64(words[currentSource &* Self.eventWords &+ 1]) << 32
-                        if rank >= currentRank {
+                        if currentSource < Int(source)
+                            || rank >= UInt64(words[currentSource &* Self.eventWords])
+                                | UInt64(words[currentSource &* Self.eventWords &+ 1]) << 32
+                        {
                             // Same value: only the source moves (as in `upsert`); else `upsert` decides.
-                            guard view.equals(SymbolID(rawValue: words[at &+ 1]), pair.value.bytes) else { break }
+                            guard view.equalsLive(SymbolID(rawValue: words[at &+ 1]), pair.value.bytes) else { break }
                             words[at &+ 2] = UInt32(source)
                         }
                         i &+= 1

@@ -163,18 +163,24 @@ public struct InteractionState: @unchecked Sendable {
     /// ``makeUnique(room:)``), growing the block by 1.5× when full.
     mutating func insertWords(_ n: Int, at position: Int) {
         assertUnique()
+        // Wrapping arithmetic: word counts and indices of the block (below its 32-bit capacity).
         let oldCount = wordsEnd
         let capacity = Int(storage.fields.pointee.capacity)
-        if oldCount + n > capacity {
-            storage = storage.copy(count: oldCount, capacity: max(oldCount + n, capacity + capacity / 2))
+        if oldCount &+ n > capacity {
+            storage = storage.copy(count: oldCount, capacity: max(oldCount &+ n, capacity &+ capacity >> 1))
         }
         let base = storage.words
-        let tail = oldCount - position
+        let tail = oldCount &- position
         if tail > 0 {
-            memmove(base + position + n, base + position, tail * 4)
+            memmove(base + (position &+ n), base + position, tail &* 4)
         }
         // At most 4 words: stores, not a `memset` call.
-        for i in position..<position + n { base[i] = 0 }
+        var i = position
+        let end = position &+ n
+        while i < end {
+            base[i] = 0
+            i &+= 1
+        }
     }
 
     /// Approximate bytes this session occupies: the inline reference plus its heap block

@@ -55,25 +55,26 @@ public enum StableHash {
         var b: UInt64 = 0
         if n > 0, let p = bytes.baseAddress {
             if n <= 16 {
+                // Wrapping arithmetic: every offset lies inside the n bytes.
                 if n >= 4 {
                     // Two or four overlapping 4-byte loads cover 4…16 bytes.
                     let step = (n >> 3) << 2
                     a = load32(p, 0) << 32 | load32(p, step)
-                    b = load32(p, n - 4) << 32 | load32(p, n - 4 - step)
+                    b = load32(p, n &- 4) << 32 | load32(p, n &- 4 &- step)
                 } else {
                     a = UInt64(p.load(as: UInt8.self)) << 16
                         | UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self)) << 8
-                        | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+                        | UInt64(p.load(fromByteOffset: n &- 1, as: UInt8.self))
                 }
             } else {
                 var i = 0
-                while n - i > 16 {
-                    state = mum(load64(p, i) ^ secret1, load64(p, i + 8) ^ state)
-                    i += 16
+                while n &- i > 16 {
+                    state = mum(load64(p, i) ^ secret1, load64(p, i &+ 8) ^ state)
+                    i &+= 16
                 }
                 // The last 16 bytes (overlapping the previous block when n is not a multiple of 16).
-                a = load64(p, n - 16)
-                b = load64(p, n - 8)
+                a = load64(p, n &- 16)
+                b = load64(p, n &- 8)
             }
         }
         let h = mum(secret1 ^ UInt64(truncatingIfNeeded: n), mum(a ^ secret1, b ^ state) ^ secret2)

@@ -93,10 +93,43 @@ public struct SymbolTable: Sendable {
         guard i < entries.count, entries[i].refCount > 0 else { return }
         entries[i].refCount -= 1
         guard entries[i].refCount == 0 else { return }
-        removeFromIndex(id: id.rawValue)
+        freeSymbol(id.rawValue)
+    }
+
+    /// ``release(_:)`` for the first `perEntry` ids of each of the `count` entries of `stride`
+    /// words at `ids`, in that order (entry by entry): what a state holds in a section.
+    ///
+    /// The counts are dropped under one access to the entries, left only to free a symbol that
+    /// lost its last reference, instead of a uniqueness check and a call per id.
+    mutating func release(entriesAt ids: UnsafePointer<UInt32>, count: Int, stride: Int, perEntry: Int) {
+        var entry = 0
+        var word = 0
+        while entry < count {
+            let freed: UInt32? = entries.withUnsafeMutableBufferPointer { entries in
+                while entry < count {
+                    let id = ids[entry &* stride &+ word]
+                    word &+= 1
+                    if word == perEntry {
+                        word = 0
+                        entry &+= 1
+                    }
+                    let i = Int(id)
+                    guard i < entries.count, entries[i].refCount > 0 else { continue }
+                    entries[i].refCount &-= 1
+                    if entries[i].refCount == 0 { return id }
+                }
+                return nil
+            }
+            if let id = freed { freeSymbol(id) }
+        }
+    }
+
+    /// Frees live symbol `id`, whose last reference was just dropped.
+    private mutating func freeSymbol(_ id: UInt32) {
+        removeFromIndex(id: id)
         liveCount -= 1
-        liveBytes -= Int(entries[i].length)
-        freeIDs.append(id.rawValue)
+        liveBytes -= Int(entries[Int(id)].length)
+        freeIDs.append(id)
     }
 
     /// Current number of references to `id` (0 when not live).
@@ -169,6 +202,21 @@ public struct SymbolTable: Sendable {
             guard length > 0, let base = arena.baseAddress, let other = bytes.baseAddress else { return true }
             return ByteComparison.equalBytes(base + Int(e.offset), other, length)
         }
+
+        /// ``equals(_:_:)`` for an id known to be live (one the caller holds a reference to, as a
+        /// state does for every id it stores): no bounds or liveness tests in release builds.
+        @inlinable
+        @inline(__always)
+        func equalsLive(_ id: SymbolID, _ bytes: UnsafeRawBufferPointer) -> Bool {
+            assert(Int(id.rawValue) < entries.count && entries[Int(id.rawValue)].refCount > 0, "SymbolTable: id not live")
+            let e = entries.baseAddress.unsafelyUnwrapped[Int(id.rawValue)]
+            let length = Int(e.length)
+            guard length == bytes.count else { return false }
+            // A live symbol's bytes lie in the arena, so both addresses exist when `length` > 0.
+            guard length > 0 else { return true }
+            return ByteComparison.equalBytes(
+                arena.baseAddress.unsafelyUnwrapped + Int(e.offset), bytes.baseAddress.unsafelyUnwrapped, length)
+        }
     }
 
     /// A copy of the text of `id` (allocates; for tests, logs of non-PII values and slow paths).
@@ -208,15 +256,20 @@ public struct SymbolTable: Sendable {
                     while true {
                         let v = slots[slot]
                         if v == 0 { return nil }
-                        let e = entries[Int(v - 1)]
-                        if e.hash == h32, Int(e.length) == bytes.count,
-                            ByteComparison.equal(
-                                UnsafeRawBufferPointer(rebasing: arena[Int(e.offset)..<Int(e.offset + e.length)]),
-                                bytes)
+                        // Wrapping arithmetic: `v` > 0 is an entry's id + 1; slots are masked.
+                        let e = entries[Int(v &- 1)]
+                        let length = Int(e.length)
+                        // An indexed symbol is live: its bytes lie in the arena, so both
+                        // addresses exist when `length` > 0.
+                        if e.hash == h32, length == bytes.count,
+                            length == 0
+                                || ByteComparison.equalBytes(
+                                    arena.baseAddress.unsafelyUnwrapped + Int(e.offset), bytes.baseAddress.unsafelyUnwrapped,
+                                    length)
                         {
-                            return v - 1
+                            return v &- 1
                         }
-                        slot = (slot + 1) & mask
+                        slot = (slot &+ 1) & mask
                     }
                 }
             }
