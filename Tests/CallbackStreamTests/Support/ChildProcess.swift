@@ -15,9 +15,6 @@ final class ChildProcess: Sendable {
         var stderr = Data()
         var exit: (status: Int32, reason: Process.TerminationReason)?
         var exitedAt: ContinuousClock.Instant?
-        /// End of file seen on stdout / stderr (every writer, the process included, closed it).
-        var stdoutClosed = false
-        var stderrClosed = false
     }
 
     private let state = Locked(State())
@@ -50,7 +47,6 @@ final class ChildProcess: Sendable {
                 let data = handle.availableData
                 if data.isEmpty {
                     handle.readabilityHandler = nil  // end of output
-                    state.withLock { $0.stdoutClosed = true }
                 } else {
                     stdoutSink(data)
                 }
@@ -58,20 +54,12 @@ final class ChildProcess: Sendable {
         } else {
             stdout.fileHandleForReading.readabilityHandler = { handle in
                 let data = handle.availableData
-                if data.isEmpty { handle.readabilityHandler = nil }
-                state.withLock {
-                    $0.stdout.append(data)
-                    if data.isEmpty { $0.stdoutClosed = true }
-                }
+                state.withLock { $0.stdout.append(data) }
             }
         }
         stderr.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            state.withLock {
-                $0.stderr.append(data)
-                if data.isEmpty { $0.stderrClosed = true }
-            }
+            state.withLock { $0.stderr.append(data) }
         }
         process.terminationHandler = { process in
             let exit = (process.terminationStatus, process.terminationReason)
@@ -140,18 +128,10 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// Waits for the process to end and for its output to be drained (end of file on stdout and
-    /// stderr: the termination handler can run before the pipe handlers have read the last
-    /// bytes); returns its exit. A pipe that a descendant keeps open is given up on 5 s after the
-    /// exit.
+    /// Waits for the process to end and for its output to be drained; returns its exit.
     @discardableResult
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> (status: Int32, reason: Process.TerminationReason) {
-        try await wait(for: "exit", timeout: timeout) { process in
-            process.state.withLock { state in
-                guard let exitedAt = state.exitedAt else { return false }
-                return (state.stdoutClosed && state.stderrClosed) || ContinuousClock.now - exitedAt > .seconds(5)
-            }
-        }
+        try await wait(for: "exit", timeout: timeout) { $0.exit != nil }
         return exit!
     }
 
