@@ -105,7 +105,7 @@ let package = Package(
             path: "Benchmarks/SessionBenchmark",
             swiftSettings: strict
         ),
-        // What every test target shares: `eventually`, the seeded random source.
+        // What every test target shares: `eventually`, the seeded random source, `SpawnedProcess`.
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",

@@ -14,16 +14,9 @@ import Testing
     }
 
     static func validate(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Repository.url("scripts/validate_schemas.py").path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let script = Repository.url("scripts/validate_schemas.py").path
+        let run = try SpawnedProcess.run("/usr/bin/env", ["python3", script] + arguments)
+        return Run(status: run.status, output: run.output)
     }
 
     static func examples() throws -> [URL] {

@@ -10,16 +10,8 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     private func runValidator(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("scripts/validate_stats_alert_schemas.py").path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let script = Self.root.appendingPathComponent("scripts/validate_stats_alert_schemas.py").path
+        return try SpawnedProcess.run("/usr/bin/env", ["python3", script] + arguments)
     }
 
     @Test func examplesMatchTheSchemas() throws {

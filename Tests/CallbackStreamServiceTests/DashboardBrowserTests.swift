@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import CallbackStreamService
 
@@ -175,29 +176,16 @@ import Testing
 
     /// Runs `scripts/browser_check.py` with `arguments`, calling `onLine` for each stdout line as it comes.
     static func browserCheck(_ arguments: [String], onLine: @escaping @Sendable (String) -> Void = { _ in }) async throws -> CheckResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
         let output = ProcessOutput(onLine: onLine)
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            output.stdout(data)
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            output.stderr(data)
-        }
-        process.terminationHandler = { output.exited($0.terminationStatus) }
-        try process.run()
-        // The parent's copies of the write ends, so that EOF arrives when the child exits.
-        try? out.fileHandleForWriting.close()
-        try? err.fileHandleForWriting.close()
+        _ = try SpawnedProcess(
+            "/usr/bin/env", ["python3", script] + arguments, input: .null,
+            stdout: { output.stdout($0 ?? Data()) }, stderr: { output.stderr($0 ?? Data()) },
+            ended: { ending in
+                switch ending {
+                case .exited(let status): output.exited(status)
+                case .signalled(let signal): output.exited(128 + signal)
+                }
+            })
         return await output.wait()
     }
 

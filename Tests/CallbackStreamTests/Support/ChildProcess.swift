@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import TestSupport
 
 /// A program run as a separate process with its stdin, stdout and stderr attached, for
 /// tests that drive the built `callback-stream` binary (and `kcat`) from outside.
@@ -10,16 +11,24 @@ final class ChildProcess: Sendable {
         let description: String
     }
 
+    /// How the process ended: by `exit` (the status is its exit status) or by a signal (the
+    /// status is the signal's number).
+    enum ExitReason: Sendable, Equatable {
+        case exit
+        case uncaughtSignal
+    }
+
     private struct State {
         var stdout = Data()
         var stderr = Data()
-        var exit: (status: Int32, reason: Process.TerminationReason)?
+        var stdoutEnded = false
+        var stderrEnded = false
+        var exit: (status: Int32, reason: ExitReason)?
         var exitedAt: ContinuousClock.Instant?
     }
 
     private let state = Locked(State())
-    private let process: Locked<Process>
-    private let input: FileHandle
+    private let spawned: SpawnedProcess
     let commandLine: String
     /// When the process was started.
     let startedAt: ContinuousClock.Instant
@@ -30,48 +39,31 @@ final class ChildProcess: Sendable {
     ///   - stdoutSink: when given, stdout is handed to it chunk by chunk (for long-running readers
     ///     whose output is too large to keep) instead of being collected in ``stdout``.
     init(_ executable: URL, _ arguments: [String], stdoutSink: (@Sendable (Data) -> Void)? = nil) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        self.input = stdin.fileHandleForWriting
         self.commandLine = ([executable.path] + arguments).joined(separator: " ")
         let state = self.state
-        if let stdoutSink {
-            stdout.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil  // end of output
-                } else {
-                    stdoutSink(data)
-                }
-            }
-        } else {
-            stdout.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                state.withLock { $0.stdout.append(data) }
-            }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            state.withLock { $0.stderr.append(data) }
-        }
-        process.terminationHandler = { process in
-            let exit = (process.terminationStatus, process.terminationReason)
-            let now = ContinuousClock.now
-            state.withLock {
-                $0.exit = exit
-                $0.exitedAt = now
-            }
-        }
         startedAt = ContinuousClock.now
-        try process.run()
-        self.process = Locked(process)
+        spawned = try SpawnedProcess(
+            executable.path, arguments,
+            stdout: { data in
+                guard let data else { return state.withLock { $0.stdoutEnded = true } }
+                if let stdoutSink { stdoutSink(data) } else { state.withLock { $0.stdout.append(data) } }
+            },
+            stderr: { data in
+                state.withLock {
+                    if let data { $0.stderr.append(data) } else { $0.stderrEnded = true }
+                }
+            },
+            ended: { ending in
+                let now = ContinuousClock.now
+                let exit: (Int32, ExitReason) = switch ending {
+                case .exited(let status): (status, .exit)
+                case .signalled(let signal): (signal, .uncaughtSignal)
+                }
+                state.withLock {
+                    $0.exit = exit
+                    $0.exitedAt = now
+                }
+            })
     }
 
     /// Everything written to stdout so far.
@@ -85,32 +77,31 @@ final class ChildProcess: Sendable {
         return complete.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
     /// The process id (e.g. to read `/proc/<pid>/status`).
-    var pid: Int32 { process.withLock { $0.processIdentifier } }
-    /// How long the process ran, once it ended: measured by the termination handler (its own
-    /// thread), so a test task that was scheduled late does not count.
+    var pid: Int32 { spawned.pid }
+    /// How long the process ran, once it ended: measured by the thread that waits for it, so a
+    /// test task that was scheduled late does not count.
     var lifetime: Duration? { state.withLock { $0.exitedAt.map { $0 - startedAt } } }
     /// Exit status and reason, once the process ended.
-    var exit: (status: Int32, reason: Process.TerminationReason)? { state.withLock { $0.exit } }
+    var exit: (status: Int32, reason: ExitReason)? { state.withLock { $0.exit } }
 
     /// Writes `text` to the process's stdin.
     func write(_ text: String) {
-        input.write(Data(text.utf8))
+        spawned.write(Data(text.utf8))
     }
 
     /// Writes `data` to the process's stdin (blocks while the pipe is full).
     func write(_ data: Data) {
-        input.write(data)
+        spawned.write(data)
     }
 
     /// Closes the process's stdin.
     func closeInput() {
-        try? input.close()
+        spawned.closeInput()
     }
 
     /// Sends `signal` to the process.
     func send(_ signal: Int32) {
-        let pid = process.withLock { $0.processIdentifier }
-        _ = Glibc.kill(pid, signal)
+        spawned.signal(signal)
     }
 
     /// Waits (checking every 20 ms) until `condition` holds or `timeout` passes.
@@ -128,16 +119,19 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// Waits for the process to end and for its output to be drained; returns its exit.
+    /// Waits for the process to end and for its stdout and stderr to reach end of file (so
+    /// everything it wrote has been read); returns its exit.
     @discardableResult
-    func waitForExit(timeout: Duration = .seconds(30)) async throws -> (status: Int32, reason: Process.TerminationReason) {
-        try await wait(for: "exit", timeout: timeout) { $0.exit != nil }
+    func waitForExit(timeout: Duration = .seconds(30)) async throws -> (status: Int32, reason: ExitReason) {
+        try await wait(for: "exit", timeout: timeout) { child in
+            child.state.withLock { $0.exit != nil && $0.stdoutEnded && $0.stderrEnded }
+        }
         return exit!
     }
 
     /// Ends the process if still running (test cleanup).
     func kill() {
-        if exit == nil { send(SIGKILL) }
+        spawned.signal(SIGKILL)
     }
 }
 
