@@ -7,25 +7,9 @@ import Testing
 /// overlapping last word, two overlapping halves for 4–7 bytes) against a byte-by-byte
 /// reference, with one interesting byte at every position of every length around the word sizes.
 @Suite struct JSONStringFastPathTests {
-    /// `letters`: `\b`/`\f` (summaries) or `\u0008`/`\u000c` (window records).
+    /// The quoted reference; `letters` as in ``ReferenceJSONEscape/content(_:letters:)``.
     static func reference(_ bytes: [UInt8], letters: Bool) -> [UInt8] {
-        var out: [UInt8] = [0x22]
-        for b in bytes {
-            switch b {
-            case 0x22: out += [0x5C, 0x22]
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x08 where letters: out += Array(#"\b"#.utf8)
-            case 0x0C where letters: out += Array(#"\f"#.utf8)
-            case 0x0A: out += Array(#"\n"#.utf8)
-            case 0x0D: out += Array(#"\r"#.utf8)
-            case 0x09: out += Array(#"\t"#.utf8)
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array(#"\u00"#.utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            default: out.append(b)
-            }
-        }
-        return out + [0x22]
+        [0x22] + ReferenceJSONEscape.content(bytes, letters: letters) + [0x22]
     }
 
     @Test func quotedStringsMatchTheReference() {

@@ -14,26 +14,6 @@ import Testing
         }
     }
 
-    static func referenceEscape(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        for b in bytes {
-            switch b {
-            case 0x22: out += [0x5C, 0x22]
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x08: out += Array(#"\b"#.utf8)
-            case 0x0C: out += Array(#"\f"#.utf8)
-            case 0x0A: out += Array(#"\n"#.utf8)
-            case 0x0D: out += Array(#"\r"#.utf8)
-            case 0x09: out += Array(#"\t"#.utf8)
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array(#"\u00"#.utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            default: out.append(b)
-            }
-        }
-        return out
-    }
-
     static func referenceCompare(_ a: [UInt8], _ b: [UInt8]) -> Int {
         for (x, y) in zip(a, b) where x != y { return x < y ? -1 : 1 }
         return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
@@ -52,7 +32,7 @@ import Testing
                 var out = OutputBuffer(capacity: 1)
                 out.append("x")
                 bytes.withUnsafeBytes { out.appendJSONStringContent($0) }
-                #expect(out.bytes == [UInt8(ascii: "x")] + Self.referenceEscape(bytes), "\(bytes)")
+                #expect(out.bytes == [UInt8(ascii: "x")] + ReferenceJSONEscape.content(bytes, letters: true), "\(bytes)")
             }
         }
     }
