@@ -16,7 +16,10 @@ public final class PartitionTopology {
     public let partition: Int32
     public let configuration: TopologyConfiguration
 
-    private var engine: State
+    /// Reached once per call without Swift's dynamic exclusivity check (a runtime call and a
+    /// thread-local access set per event): the class is used from one thread at a time and never
+    /// re-entered — `emit` callbacks must not call back into the topology they were handed by.
+    @exclusivity(unchecked) private var engine: State
 
     /// The input topic's partition count written into partials and progress markers (starts as
     /// ``TopologyConfiguration/inputPartitionCount``; set it when the topic's metadata changes).
