@@ -29,6 +29,9 @@ extension EventParser {
     }
 
     /// Reads the value of one top-level member, starting at `start`; returns the position after it.
+    /// (Always inlined into ``parseRecord()``, its one caller: a call per member costs more than the
+    /// member's own steps.)
+    @inline(always)
     mutating func topLevelField(_ key: TopLevelKey, from start: Int) throws(DecodeFailure) -> Int {
         var pos = start
         switch key {
