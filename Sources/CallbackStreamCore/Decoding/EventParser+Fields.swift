@@ -1,38 +1,43 @@
 extension EventParser {
     /// Parses the whole record value: one JSON object and nothing else but whitespace.
     mutating func parseRecord() throws(DecodeFailure) {
-        skipWhitespace()
+        var pos = 0
+        skipWhitespace(&pos)
         guard pos < end else { throw .syntax("empty record value", at: 0) }
-        if peek() != UInt8(ascii: "{") {
+        if peek(pos) != UInt8(ascii: "{") {
             let at = pos
-            try skipValue(depth: 1)
-            try expectEnd()
+            pos = try skipValue(from: pos, depth: 1)
+            try expectEnd(&pos)
             throw DecodeFailure(code: .badType, message: "record value must be a JSON object", offset: at)
         }
-        if try beginObject(depth: 1) {
+        if try beginObject(&pos, depth: 1) {
             var expected = TopLevelKey.interactionId
             repeat {
-                let key = try topLevelKey(expecting: expected)
-                try topLevelField(key)
+                let key = try topLevelKey(&pos, expecting: expected)
+                pos = try topLevelField(key, from: pos)
                 expected = key.successor
-            } while try nextMember()
+            } while try nextMember(&pos)
         }
-        try expectEnd()
+        try expectEnd(&pos)
     }
 
     /// Consumes trailing whitespace; throws unless that reaches the end of the input.
     @inline(__always)
-    mutating func expectEnd() throws(DecodeFailure) {
-        skipWhitespace()
+    func expectEnd(_ pos: inout Int) throws(DecodeFailure) {
+        skipWhitespace(&pos)
         guard pos == end else { throw .syntax("unexpected data after the JSON value", at: pos) }
     }
 
-    /// Reads the value of one top-level member.
-    mutating func topLevelField(_ key: TopLevelKey) throws(DecodeFailure) {
+    /// Reads the value of one top-level member, starting at `start`; returns the position after it.
+    /// (Always inlined into ``parseRecord()``, its one caller: a call per member costs more than the
+    /// member's own steps.)
+    @inline(always)
+    mutating func topLevelField(_ key: TopLevelKey, from start: Int) throws(DecodeFailure) -> Int {
+        var pos = start
         switch key {
         case .interactionId:
             let at = pos
-            guard let s = try stringValue(field: "interactionId", depth: 2) else { return }
+            guard let s = try stringValue(&pos, field: "interactionId", depth: 2) else { return pos }
             // The string is valid UTF-8, so it has at least one character when it has a byte,
             // and at most as many characters as bytes: only a long one needs counting.
             var characters = s.count
@@ -47,7 +52,7 @@ extension EventParser {
             }
         case .event:
             let at = pos
-            guard let s = try stringValue(field: "event", depth: 2) else { return }
+            guard let s = try stringValue(&pos, field: "event", depth: 2) else { return pos }
             if let name = LifecycleEventName(bytes: s.bytes) {
                 eventName = name
             } else {
@@ -57,26 +62,26 @@ extension EventParser {
                     field: "event", at: at)
             }
         case .timestamp:
-            if let t = try timestampValue(field: "timestamp", allowFalse: false, depth: 2) { timestamp = t }
+            if let t = try timestampValue(&pos, field: "timestamp", allowFalse: false, depth: 2) { timestamp = t }
         case .eventId:
-            if peek() == UInt8(ascii: "n") {
-                try literal("null")
+            if peek(pos) == UInt8(ascii: "n") {
+                try literal("null", &pos)
                 eventId = nil
-                return
+                return pos
             }
             let at = pos
-            guard let s = try stringValue(field: "eventId", depth: 2) else { return }
+            guard let s = try stringValue(&pos, field: "eventId", depth: 2) else { return pos }
             if s.isEmpty {
                 note(.badType, "must be a non-empty string or null", field: "eventId", at: at)
             } else {
                 eventId = s
             }
         case .metadata:
-            switch peek() {
+            switch peek(pos) {
             case UInt8(ascii: "{"):
-                try metadataObject()
+                pos = try metadataObject(from: pos)
             case UInt8(ascii: "n"):
-                try literal("null")
+                try literal("null", &pos)
                 metadata = EventMetadata()
                 hasMetadata = false
                 errorCount = 0
@@ -84,33 +89,36 @@ extension EventParser {
                 hasForm = false
             default:
                 note(.badType, "must be an object or null", field: "metadata", at: pos)
-                try skipValue(depth: 2)
+                pos = try skipValue(from: pos, depth: 2)
             }
         case .attributes:
-            switch peek() {
+            switch peek(pos) {
             case UInt8(ascii: "{"):
-                try attributesObject()
+                pos = try attributesObject(from: pos)
             case UInt8(ascii: "n"):
-                try literal("null")
+                try literal("null", &pos)
                 attributeCount = 0
             default:
                 note(.badType, "must be an object of string values or null", field: "attributes", at: pos)
-                try skipValue(depth: 2)
+                pos = try skipValue(from: pos, depth: 2)
             }
         case .other:
-            try skipValue(depth: 2)
+            pos = try skipValue(from: pos, depth: 2)
         }
+        return pos
     }
 
     /// Reads a string value; notes `bad_type` and skips anything else (returns nil).
     @inline(__always)
-    mutating func stringValue(field: StaticString, index: Int = -1, depth: Int) throws(DecodeFailure) -> ByteView? {
-        if peek() == UInt8(ascii: "\"") {
+    mutating func stringValue(
+        _ pos: inout Int, field: StaticString, index: Int = -1, depth: Int
+    ) throws(DecodeFailure) -> ByteView? {
+        if peek(pos) == UInt8(ascii: "\"") {
             pos &+= 1
-            return try string(decode: true)
+            return try string(&pos, decode: true)
         }
         note(.badType, "must be a string", field: field, index: index, at: pos)
-        try skipValue(depth: depth)
+        pos = try skipValue(from: pos, depth: depth)
         return nil
     }
 
@@ -118,16 +126,19 @@ extension EventParser {
     /// (returned as nil). Notes `bad_type` for anything else. (Always inlined, so that `field`
     /// and `allowFalse` are constants.)
     @inline(always)
-    mutating func timestampValue(field: StaticString, allowFalse: Bool, depth: Int) throws(DecodeFailure) -> Int64? {
+    mutating func timestampValue(
+        _ pos: inout Int, field: StaticString, allowFalse: Bool, depth: Int
+    ) throws(DecodeFailure) -> Int64? {
         let at = pos
-        let b = peek()
+        let b = peek(pos)
         if allowFalse && b == UInt8(ascii: "f") {
-            try literal("false")
+            try literal("false", &pos)
             return nil
         }
         if b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
-            if let v = plainTimestamp() { return v }
-            let n = try number()
+            if let v = plainTimestamp(&pos) { return v }
+            let n = try number(from: pos)
+            pos = n.end
             if n.isInteger, let v = n.value, v >= 0, v <= LifecycleEvent.maxTimestamp { return v }
             note(.badType, "must be an integer from 0 to 2^53-1", field: field, at: at)
             return nil
@@ -135,30 +146,32 @@ extension EventParser {
         note(
             .badType, allowFalse ? "must be false or an integer from 0 to 2^53-1" : "must be an integer from 0 to 2^53-1",
             field: field, at: at)
-        try skipValue(depth: depth)
+        pos = try skipValue(from: pos, depth: depth)
         return nil
     }
 
     /// Reads `true`/`false`; notes `bad_type` for anything else.
     @inline(__always)
-    mutating func boolValue(field: StaticString, depth: Int) throws(DecodeFailure) -> Bool {
-        switch peek() {
+    mutating func boolValue(_ pos: inout Int, field: StaticString, depth: Int) throws(DecodeFailure) -> Bool {
+        switch peek(pos) {
         case UInt8(ascii: "t"):
-            try literal("true")
+            try literal("true", &pos)
             return true
         case UInt8(ascii: "f"):
-            try literal("false")
+            try literal("false", &pos)
             return false
         default:
             note(.badType, "must be a boolean", field: field, at: pos)
-            try skipValue(depth: depth)
+            pos = try skipValue(from: pos, depth: depth)
             return false
         }
     }
 
     // MARK: - metadata
 
-    mutating func metadataObject() throws(DecodeFailure) {
+    /// The `metadata` object, starting at `start`; returns the position after it.
+    mutating func metadataObject(from start: Int) throws(DecodeFailure) -> Int {
+        var pos = start
         // `metadata` is all-false while `hasMetadata` is false (as initialised, and reset by a
         // `null` block): only a repeated block needs clearing.
         if hasMetadata { metadata = EventMetadata() }
@@ -166,69 +179,71 @@ extension EventParser {
         errorCount = 0
         formCount = 0
         hasForm = false
-        if try beginObject(depth: 2) {
+        if try beginObject(&pos, depth: 2) {
             var expected = MetadataKey.proactive
             repeat {
-                let key = try metadataKey(expecting: expected)
+                let key = try metadataKey(&pos, expecting: expected)
                 switch key {
                 case .proactive:
-                    metadata.proactive = try boolValue(field: "metadata.proactive", depth: 3)
+                    metadata.proactive = try boolValue(&pos, field: "metadata.proactive", depth: 3)
                 case .prefilled:
-                    metadata.prefilled = try boolValue(field: "metadata.prefilled", depth: 3)
+                    metadata.prefilled = try boolValue(&pos, field: "metadata.prefilled", depth: 3)
                 case .autoSubmitted:
-                    metadata.autoSubmitted = try boolValue(field: "metadata.autoSubmitted", depth: 3)
+                    metadata.autoSubmitted = try boolValue(&pos, field: "metadata.autoSubmitted", depth: 3)
                 case .errors:
-                    try errorsValue()
+                    pos = try errorsValue(from: pos)
                 case .form:
-                    try formValue()
+                    pos = try formValue(from: pos)
                 case .opened:
-                    metadata.opened = try timestampValue(field: "metadata.opened", allowFalse: true, depth: 3)
+                    metadata.opened = try timestampValue(&pos, field: "metadata.opened", allowFalse: true, depth: 3)
                 case .started:
-                    metadata.started = try timestampValue(field: "metadata.started", allowFalse: true, depth: 3)
+                    metadata.started = try timestampValue(&pos, field: "metadata.started", allowFalse: true, depth: 3)
                 case .cancelled:
-                    metadata.cancelled = try timestampValue(field: "metadata.cancelled", allowFalse: true, depth: 3)
+                    metadata.cancelled = try timestampValue(&pos, field: "metadata.cancelled", allowFalse: true, depth: 3)
                 case .completed:
-                    metadata.completed = try timestampValue(field: "metadata.completed", allowFalse: true, depth: 3)
+                    metadata.completed = try timestampValue(&pos, field: "metadata.completed", allowFalse: true, depth: 3)
                 case .closed:
-                    metadata.closed = try timestampValue(field: "metadata.closed", allowFalse: true, depth: 3)
+                    metadata.closed = try timestampValue(&pos, field: "metadata.closed", allowFalse: true, depth: 3)
                 case .elapsed:
-                    metadata.elapsed = try timestampValue(field: "metadata.elapsed", allowFalse: true, depth: 3)
+                    metadata.elapsed = try timestampValue(&pos, field: "metadata.elapsed", allowFalse: true, depth: 3)
                 case .other:
-                    try skipValue(depth: 3)
+                    pos = try skipValue(from: pos, depth: 3)
                 }
                 expected = key.successor
-            } while try nextMember()
+            } while try nextMember(&pos)
         }
+        return pos
     }
 
-    /// `metadata.errors`: `false`, or an array of strings / objects with a `code`.
-    mutating func errorsValue() throws(DecodeFailure) {
+    /// `metadata.errors`, starting at `start`: `false`, or an array of strings / objects with a
+    /// `code`. Returns the position after it.
+    mutating func errorsValue(from start: Int) throws(DecodeFailure) -> Int {
+        var pos = start
         errorCount = 0
-        switch peek() {
+        switch peek(pos) {
         case UInt8(ascii: "f"):
-            try literal("false")
-            return
+            try literal("false", &pos)
+            return pos
         case UInt8(ascii: "["):
             break
         default:
             note(.badType, "must be false or an array", field: "metadata.errors", at: pos)
-            try skipValue(depth: 3)
-            return
+            return try skipValue(from: pos, depth: 3)
         }
-        guard try beginArray(depth: 3) else { return }
+        guard try beginArray(&pos, depth: 3) else { return pos }
         var index = 0
         repeat {
             let at = pos
             var code: ByteView?
-            switch peek() {
+            switch peek(pos) {
             case UInt8(ascii: "\""):
                 pos &+= 1
-                code = try string(decode: true)
+                code = try string(&pos, decode: true)
             case UInt8(ascii: "{"):
-                code = try errorObject(index: index)
+                (code, pos) = try errorObject(index: index, from: pos)
             default:
                 note(.badType, "must be a string or an object with a code", field: "metadata.errors", index: index, at: at)
-                try skipValue(depth: 4)
+                pos = try skipValue(from: pos, depth: 4)
             }
             if let code {
                 if code.isEmpty {
@@ -238,23 +253,27 @@ extension EventParser {
                 }
             }
             index += 1
-        } while try nextElement()
+        } while try nextElement(&pos)
+        return pos
     }
 
-    /// An error object: its `code` (string, or integer as its text).
-    mutating func errorObject(index: Int) throws(DecodeFailure) -> ByteView? {
+    /// An error object starting at `start`: its `code` (string, or integer as its text), and the
+    /// position after the object.
+    mutating func errorObject(index: Int, from start: Int) throws(DecodeFailure) -> (code: ByteView?, end: Int) {
+        var pos = start
         let at = pos
         var code: ByteView?
-        if try beginObject(depth: 4) {
+        if try beginObject(&pos, depth: 4) {
             repeat {
-                let key = try memberKey()
+                let key = try memberKey(&pos)
                 if key.count == 4 && key.elementsEqual("code") {
-                    let b = peek()
+                    let b = peek(pos)
                     if b == UInt8(ascii: "\"") {
                         pos &+= 1
-                        code = try string(decode: true)
+                        code = try string(&pos, decode: true)
                     } else if b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
-                        let n = try number()
+                        let n = try number(from: pos)
+                        pos = n.end
                         if n.isInteger {
                             code = inputView(n.start, pos)
                         } else {
@@ -262,17 +281,17 @@ extension EventParser {
                         }
                     } else {
                         note(.badType, "code must be a string or an integer", field: "metadata.errors", index: index, at: pos)
-                        try skipValue(depth: 5)
+                        pos = try skipValue(from: pos, depth: 5)
                     }
                 } else {
-                    try skipValue(depth: 5)
+                    pos = try skipValue(from: pos, depth: 5)
                 }
-            } while try nextMember()
+            } while try nextMember(&pos)
         }
         if code == nil && problem == nil {
             note(.badType, "error object must have a code", field: "metadata.errors", index: index, at: at)
         }
-        return code
+        return (code, pos)
     }
 
     /// Adds an error code unless this event already listed it.
@@ -286,52 +305,57 @@ extension EventParser {
         errorCount += 1
     }
 
-    /// `metadata.form`: `false`, or an object of field name → any JSON value (kept as raw text).
-    mutating func formValue() throws(DecodeFailure) {
+    /// `metadata.form`, starting at `start`: `false`, or an object of field name → any JSON value
+    /// (kept as raw text). Returns the position after it.
+    mutating func formValue(from start: Int) throws(DecodeFailure) -> Int {
+        var pos = start
         formCount = 0
         hasForm = false
-        switch peek() {
+        switch peek(pos) {
         case UInt8(ascii: "f"):
-            try literal("false")
-            return
+            try literal("false", &pos)
+            return pos
         case UInt8(ascii: "{"):
             break
         default:
             note(.badType, "must be false or an object", field: "metadata.form", at: pos)
-            try skipValue(depth: 3)
-            return
+            return try skipValue(from: pos, depth: 3)
         }
         hasForm = true
-        guard try beginObject(depth: 3) else { return }
+        guard try beginObject(&pos, depth: 3) else { return pos }
         repeat {
             let at = pos
-            let name = try memberKey()
+            let name = try memberKey(&pos)
             let valueStart = pos
-            if peek() == UInt8(ascii: "\"") {
+            if peek(pos) == UInt8(ascii: "\"") {
                 // What skipValue does for a string (form values mostly are), without the call.
                 pos &+= 1
-                _ = try string(decode: false)
+                _ = try string(&pos, decode: false)
             } else {
-                try skipValue(depth: 4)
+                pos = try skipValue(from: pos, depth: 4)
             }
             formCount = addPair(
                 to: formStore, count: formCount, name: name, value: inputView(valueStart, pos),
                 field: "metadata.form", at: at)
-        } while try nextMember()
+        } while try nextMember(&pos)
+        return pos
     }
 
-    /// `attributes`: an object of string → string.
-    mutating func attributesObject() throws(DecodeFailure) {
+    /// `attributes`, starting at `start`: an object of string → string. Returns the position
+    /// after it.
+    mutating func attributesObject(from start: Int) throws(DecodeFailure) -> Int {
+        var pos = start
         attributeCount = 0
-        guard try beginObject(depth: 2) else { return }
+        guard try beginObject(&pos, depth: 2) else { return pos }
         repeat {
             let at = pos
-            let name = try memberKey()
-            if let value = try stringValue(field: "attributes", depth: 3) {
+            let name = try memberKey(&pos)
+            if let value = try stringValue(&pos, field: "attributes", depth: 3) {
                 attributeCount = addPair(
                     to: attributeStore, count: attributeCount, name: name, value: value, field: "attributes", at: at)
             }
-        } while try nextMember()
+        } while try nextMember(&pos)
+        return pos
     }
 
     /// Adds or replaces (a repeated name keeps its last value) a name/value pair; returns the

@@ -6,6 +6,8 @@ struct ScannedNumber {
     var value: Int64?
     /// Offset of the first byte of the number's text.
     var start: Int
+    /// Offset of the byte after it.
+    var end: Int
 }
 
 extension EventParser {
@@ -14,49 +16,46 @@ extension EventParser {
     /// Reads a string whose opening quote was consumed. With `decode`, returns its content
     /// (a view into the input, or into scratch when it had escapes); otherwise only validates.
     @inline(__always)
-    mutating func string(decode: Bool) throws(DecodeFailure) -> ByteView {
+    mutating func string(_ pos: inout Int, decode: Bool) throws(DecodeFailure) -> ByteView {
         let start = pos
-        // A local cursor (stored back on the way out) and wrapping arithmetic: `p` stays within
-        // `start ... end`, so no step can overflow.
-        var p = pos
+        // Wrapping arithmetic: `pos` stays within `start ... end`, so no step can overflow.
         while true {
             // Skip 8 plain bytes at a time: stop at '"', '\\', a control byte or a non-ASCII byte.
-            while end &- p >= 8 {
-                let w = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+            while end &- pos >= 8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
                 let special = JSONByteLanes.endingPlainRun(w)
                 if special != 0 {
-                    p &+= special.trailingZeroBitCount &>> 3
+                    pos &+= special.trailingZeroBitCount &>> 3
                     break
                 }
-                p &+= 8
+                pos &+= 8
             }
-            guard p < end else {
-                pos = p
-                throw .syntax("unterminated string", at: start - 1)
-            }
-            let b = base[p]
+            guard pos < end else { throw .syntax("unterminated string", at: start - 1) }
+            let b = base[pos]
             if b == UInt8(ascii: "\"") {
-                pos = p &+ 1
-                return inputView(start, p)
+                pos &+= 1
+                return inputView(start, pos &- 1)
             }
             if b == UInt8(ascii: "\\") {
-                pos = p
-                return try escapedString(start: start, decode: decode)
+                let escaped = try escapedString(start: start, from: pos, decode: decode)
+                pos = escaped.end
+                return escaped.view
             }
-            if b < 0x20 {
-                pos = p
-                throw .syntax("control character in a string", at: p)
-            }
+            if b < 0x20 { throw .syntax("control character in a string", at: pos) }
             if b >= 0x80 {
-                p &+= try Self.utf8Sequence(base, at: p, end: end)
+                pos &+= try Self.utf8Sequence(base, at: pos, end: end)
             } else {
-                p &+= 1
+                pos &+= 1
             }
         }
     }
 
-    /// Slow path from the first backslash of a string starting at `start`.
-    mutating func escapedString(start: Int, decode: Bool) throws(DecodeFailure) -> ByteView {
+    /// Slow path of ``string(_:decode:)`` from the first backslash, at `from`, of a string whose
+    /// content starts at `start`; returns the content and the position after the closing quote.
+    mutating func escapedString(
+        start: Int, from backslash: Int, decode: Bool
+    ) throws(DecodeFailure) -> (view: ByteView, end: Int) {
+        var pos = backslash
         let outStart = scratchUsed
         var out = scratchUsed
         if decode {
@@ -72,9 +71,9 @@ extension EventParser {
                 pos &+= 1
                 if decode {
                     scratchUsed = out
-                    return ByteView(UnsafeRawBufferPointer(start: scratch + outStart, count: out - outStart))
+                    return (ByteView(UnsafeRawBufferPointer(start: scratch + outStart, count: out - outStart)), pos)
                 }
-                return .empty
+                return (.empty, pos)
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw .syntax("unterminated string", at: start - 1) }
                 let e = base[pos + 1]
@@ -89,8 +88,10 @@ extension EventParser {
                 case UInt8(ascii: "r"): decoded = 0x0D
                 case UInt8(ascii: "t"): decoded = 0x09
                 case UInt8(ascii: "u"):
-                    let scalar = try unicodeEscape()
+                    let scalar = try Self.unicodeEscape(base, at: pos, end: end)
                     if decode { out += Self.writeUTF8(scalar, to: scratch + out) }
+                    // A scalar above U+FFFF was written as a surrogate pair: two escapes.
+                    pos &+= scalar >= 0x10000 ? 12 : 6
                     continue
                 default:
                     throw .syntax("invalid escape sequence", at: pos)
@@ -112,19 +113,19 @@ extension EventParser {
         }
     }
 
-    /// Reads `\uXXXX` (and a following low surrogate escape when needed) at `pos`.
-    mutating func unicodeEscape() throws(DecodeFailure) -> UInt32 {
-        let at = pos
-        let high = try Self.hex4(base, at: pos + 2, end: end)
-        pos &+= 6
+    /// Reads `\uXXXX` at `at` (and a following low surrogate escape when needed): 6 bytes
+    /// for a scalar up to U+FFFF, 12 for one above.
+    /// (Static: a method would copy the whole parser for each call.)
+    static func unicodeEscape(_ base: UnsafePointer<UInt8>, at: Int, end: Int) throws(DecodeFailure) -> UInt32 {
+        let high = try hex4(base, at: at + 2, end: end)
         switch high {
         case 0xD800...0xDBFF:
+            let pos = at + 6
             guard end - pos >= 6, base[pos] == UInt8(ascii: "\\"), base[pos + 1] == UInt8(ascii: "u") else {
                 throw .syntax("unpaired surrogate in \\u escape", at: at)
             }
-            let low = try Self.hex4(base, at: pos + 2, end: end)
+            let low = try hex4(base, at: pos + 2, end: end)
             guard (0xDC00...0xDFFF).contains(low) else { throw .syntax("unpaired surrogate in \\u escape", at: at) }
-            pos &+= 6
             return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
         case 0xDC00...0xDFFF:
             throw .syntax("unpaired surrogate in \\u escape", at: at)
@@ -204,18 +205,31 @@ extension EventParser {
 
     // MARK: - Numbers
 
-    /// Reads a JSON number at `pos` (which holds `-` or a digit).
+    /// Reads a JSON number at `start` (which holds `-` or a digit).
     @inline(__always)
-    mutating func number() throws(DecodeFailure) -> ScannedNumber {
-        let start = pos
+    func number(from start: Int) throws(DecodeFailure) -> ScannedNumber {
+        try Self.number(base, from: start, end: end)
+    }
+
+    /// ``number(from:)`` itself. (Static: where it is not inlined, a method would copy the
+    /// whole parser for each call.)
+    static func number(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) throws(DecodeFailure) -> ScannedNumber {
+        @inline(__always) func peek(_ pos: Int) -> UInt8 { pos < end ? base[pos] : 0 }
+        /// Consumes one or more digits.
+        @inline(__always) func digits(_ pos: inout Int) throws(DecodeFailure) {
+            let start = pos
+            while pos < end, base[pos] &- UInt8(ascii: "0") < 10 { pos &+= 1 }
+            guard pos > start else { throw .syntax("invalid number", at: start) }
+        }
+        var pos = start
         var negative = false
-        if peek() == UInt8(ascii: "-") {
+        if peek(pos) == UInt8(ascii: "-") {
             negative = true
             pos &+= 1
         }
         var magnitude: UInt64 = 0
         var fits = true
-        let first = peek()
+        let first = peek(pos)
         if first == UInt8(ascii: "0") {
             pos &+= 1
         } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
@@ -254,18 +268,18 @@ extension EventParser {
             throw .syntax("invalid number", at: start)
         }
         var isInteger = true
-        if peek() == UInt8(ascii: ".") {
+        if peek(pos) == UInt8(ascii: ".") {
             isInteger = false
             pos &+= 1
-            try digits()
+            try digits(&pos)
         }
-        let e = peek()
+        let e = peek(pos)
         if e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
             isInteger = false
             pos &+= 1
-            let sign = peek()
+            let sign = peek(pos)
             if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { pos &+= 1 }
-            try digits()
+            try digits(&pos)
         }
         var value: Int64?
         if isInteger && fits {
@@ -275,16 +289,16 @@ extension EventParser {
                 value = Int64(magnitude)
             }
         }
-        return ScannedNumber(isInteger: isInteger, value: value, start: start)
+        return ScannedNumber(isInteger: isInteger, value: value, start: start, end: pos)
     }
 
     /// The common shape of a timestamp, read with two word loads: 1 to 15 digits, the first
     /// not `0`, followed by a byte that is not `.`, `e` or `E` (and at least 16 bytes left from
-    /// `pos`). Consumes the digits and returns their value — exactly what ``number()`` would
+    /// `pos`). Consumes the digits and returns their value — exactly what ``number(from:)`` would
     /// read, and always in 0 … 2^53−1 — or consumes nothing and returns nil for any other input.
     /// (Always inlined: a call costs as much as a third of it.)
     @inline(always)
-    mutating func plainTimestamp() -> Int64? {
+    func plainTimestamp(_ pos: inout Int) -> Int64? {
         guard end &- pos >= 16 else { return nil }
         let p = UnsafeRawPointer(base + pos)
         let w0 = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
@@ -305,7 +319,7 @@ extension EventParser {
             }
             n = 8 &+ k1
         }
-        // The byte after the digits is not a digit; a fraction or an exponent is number()'s job.
+        // The byte after the digits is not a digit; a fraction or an exponent is number(from:)'s job.
         let next = p.load(fromByteOffset: n, as: UInt8.self)
         guard next != UInt8(ascii: "."), next | 0x20 != UInt8(ascii: "e") else { return nil }
         pos &+= n
@@ -360,13 +374,5 @@ extension EventParser {
         var v = w &- 0x3030_3030_3030_3030
         v = (v &* 10) &+ (v >> 8)
         return ((v & mask) &* mul1 &+ ((v >> 16) & mask) &* mul2) >> 32
-    }
-
-    /// Consumes one or more digits.
-    @inline(__always)
-    mutating func digits() throws(DecodeFailure) {
-        let start = pos
-        while pos < end, base[pos] &- UInt8(ascii: "0") < 10 { pos &+= 1 }
-        guard pos > start else { throw .syntax("invalid number", at: start) }
     }
 }

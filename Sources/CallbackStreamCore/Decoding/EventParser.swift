@@ -6,15 +6,20 @@
 /// is always reported as `invalid_json`. Strings without escapes become views into the input;
 /// strings with escapes are decoded into the scratch buffer, which is as large as the largest
 /// accepted record (an unescaped string is never longer than its escaped form).
+///
+/// The read position is not a stored property: each function that reads holds it in a local
+/// cursor, `pos`, which it passes `inout` to the steps inlined into it (``skipWhitespace(_:)``,
+/// ``memberKey(_:)``, ``nextMember(_:)``, …) and by value to the ones it calls (`from:` in, the
+/// position after what they read out), so the cursor stays in a register instead of being
+/// written to memory at every step.
 struct EventParser {
     let base: UnsafePointer<UInt8>
     let end: Int
-    var pos = 0
 
     let maxDepth: Int
     let maxListEntries: Int
     /// Whether member keys are first matched against the key expected next
-    /// (``topLevelKey(expecting:)``); off only to test that prediction changes nothing.
+    /// (``topLevelKey(_:expecting:)``); off only to test that prediction changes nothing.
     let predictsKeys: Bool
 
     let scratch: UnsafeMutablePointer<UInt8>
@@ -82,7 +87,7 @@ struct EventParser {
     // MARK: - Structure
 
     @inline(__always)
-    mutating func skipWhitespace() {
+    func skipWhitespace(_ pos: inout Int) {
         while pos < end {
             let b = base[pos]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -90,21 +95,21 @@ struct EventParser {
         }
     }
 
-    /// The next byte, or 0 at the end of input (0 is never valid there in JSON).
+    /// The byte at `pos`, or 0 at the end of input (0 is never valid there in JSON).
     @inline(__always)
-    func peek() -> UInt8 {
+    func peek(_ pos: Int) -> UInt8 {
         pos < end ? base[pos] : 0
     }
 
     /// Consumes `{` and whitespace; returns whether the object has members.
     @inline(__always)
-    mutating func beginObject(depth: Int) throws(DecodeFailure) -> Bool {
+    func beginObject(_ pos: inout Int, depth: Int) throws(DecodeFailure) -> Bool {
         guard depth <= maxDepth else {
             throw DecodeFailure(code: .tooLarge, message: "nesting exceeds the depth limit", offset: pos)
         }
         pos &+= 1
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
+        skipWhitespace(&pos)
+        if peek(pos) == UInt8(ascii: "}") {
             pos &+= 1
             return false
         }
@@ -113,28 +118,28 @@ struct EventParser {
 
     /// Reads `"key" :` and the whitespace after it; returns the (unescaped) key.
     @inline(__always)
-    mutating func memberKey() throws(DecodeFailure) -> ByteView {
-        guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
+    mutating func memberKey(_ pos: inout Int) throws(DecodeFailure) -> ByteView {
+        guard peek(pos) == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
         pos &+= 1
-        let key = try string(decode: true)
-        skipWhitespace()
-        guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
+        let key = try string(&pos, decode: true)
+        skipWhitespace(&pos)
+        guard peek(pos) == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
         pos &+= 1
-        skipWhitespace()
+        skipWhitespace(&pos)
         return key
     }
 
     /// After a member value: consumes `,` (returns true: another member follows) or `}`.
     @inline(__always)
-    mutating func nextMember() throws(DecodeFailure) -> Bool {
-        var b = peek()
+    func nextMember(_ pos: inout Int) throws(DecodeFailure) -> Bool {
+        var b = peek(pos)
         if b <= 0x20 {
-            skipWhitespace()
-            b = peek()
+            skipWhitespace(&pos)
+            b = peek(pos)
         }
         pos &+= 1
         if b == UInt8(ascii: ",") {
-            if peek() <= 0x20 { skipWhitespace() }
+            if peek(pos) <= 0x20 { skipWhitespace(&pos) }
             return true
         }
         if b == UInt8(ascii: "}") { return false }
@@ -144,13 +149,13 @@ struct EventParser {
 
     /// Consumes `[` and whitespace; returns whether the array has elements.
     @inline(__always)
-    mutating func beginArray(depth: Int) throws(DecodeFailure) -> Bool {
+    func beginArray(_ pos: inout Int, depth: Int) throws(DecodeFailure) -> Bool {
         guard depth <= maxDepth else {
             throw DecodeFailure(code: .tooLarge, message: "nesting exceeds the depth limit", offset: pos)
         }
         pos &+= 1
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
+        skipWhitespace(&pos)
+        if peek(pos) == UInt8(ascii: "]") {
             pos &+= 1
             return false
         }
@@ -159,15 +164,15 @@ struct EventParser {
 
     /// After an element: consumes `,` (returns true: another element follows) or `]`.
     @inline(__always)
-    mutating func nextElement() throws(DecodeFailure) -> Bool {
-        var b = peek()
+    func nextElement(_ pos: inout Int) throws(DecodeFailure) -> Bool {
+        var b = peek(pos)
         if b <= 0x20 {
-            skipWhitespace()
-            b = peek()
+            skipWhitespace(&pos)
+            b = peek(pos)
         }
         pos &+= 1
         if b == UInt8(ascii: ",") {
-            if peek() <= 0x20 { skipWhitespace() }
+            if peek(pos) <= 0x20 { skipWhitespace(&pos) }
             return true
         }
         if b == UInt8(ascii: "]") { return false }
@@ -175,63 +180,65 @@ struct EventParser {
         throw .syntax("expected ',' or ']' in an array", at: pos)
     }
 
-    /// Validates and skips any JSON value starting at `pos`; `depth` is the depth the value
-    /// would have if it is a container.
-    mutating func skipValue(depth: Int) throws(DecodeFailure) {
-        switch peek() {
+    /// Validates and skips any JSON value starting at `start`; `depth` is the depth the value
+    /// would have if it is a container. Returns the position after the value.
+    mutating func skipValue(from start: Int, depth: Int) throws(DecodeFailure) -> Int {
+        var pos = start
+        switch peek(pos) {
         case UInt8(ascii: "\""):
             pos &+= 1
-            _ = try string(decode: false)
+            _ = try string(&pos, decode: false)
         case UInt8(ascii: "{"):
-            if try beginObject(depth: depth) {
+            if try beginObject(&pos, depth: depth) {
                 repeat {
-                    _ = try memberKeySkipping()
-                    try skipValue(depth: depth + 1)
-                } while try nextMember()
+                    try memberKeySkipping(&pos)
+                    pos = try skipValue(from: pos, depth: depth + 1)
+                } while try nextMember(&pos)
             }
         case UInt8(ascii: "["):
-            if try beginArray(depth: depth) {
+            if try beginArray(&pos, depth: depth) {
                 repeat {
-                    try skipValue(depth: depth + 1)
-                } while try nextElement()
+                    pos = try skipValue(from: pos, depth: depth + 1)
+                } while try nextElement(&pos)
             }
         case UInt8(ascii: "t"):
-            try literal("true")
+            try literal("true", &pos)
         case UInt8(ascii: "f"):
-            try literal("false")
+            try literal("false", &pos)
         case UInt8(ascii: "n"):
-            try literal("null")
+            try literal("null", &pos)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            _ = try number()
+            pos = try number(from: pos).end
         default:
             throw .syntax("expected a JSON value", at: pos)
         }
+        return pos
     }
 
-    /// Like ``memberKey()`` but does not decode the key (for skipped objects).
+    /// Like ``memberKey(_:)`` but does not decode the key (for skipped objects).
     @inline(__always)
-    mutating func memberKeySkipping() throws(DecodeFailure) {
-        guard peek() == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
+    mutating func memberKeySkipping(_ pos: inout Int) throws(DecodeFailure) {
+        guard peek(pos) == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
         pos &+= 1
-        _ = try string(decode: false)
-        try colon()
+        _ = try string(&pos, decode: false)
+        try colon(&pos)
     }
 
     /// Consumes `:` after a key and the whitespace around it (compact JSON — the colon right
     /// after the key, the value right after it — takes no whitespace loop).
     @inline(__always)
-    mutating func colon() throws(DecodeFailure) {
-        if peek() != UInt8(ascii: ":") {
-            skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
+    func colon(_ pos: inout Int) throws(DecodeFailure) {
+        if peek(pos) != UInt8(ascii: ":") {
+            skipWhitespace(&pos)
+            guard peek(pos) == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
         }
         pos &+= 1
-        if peek() <= 0x20 { skipWhitespace() }
+        if peek(pos) <= 0x20 { skipWhitespace(&pos) }
     }
 
     /// Consumes the literal `text` (`true`, `false`, `null`).
     @inline(__always)
-    mutating func literal(_ text: StaticString) throws(DecodeFailure) {
+    func literal(_ text: StaticString, _ pos: inout Int) throws(DecodeFailure) {
         let n = text.utf8CodeUnitCount
         guard end - pos >= n,
             ByteComparison.equal(UnsafeRawBufferPointer(start: base + pos, count: n), text)

@@ -2,7 +2,7 @@
 ///
 /// The case order is the order producers write the members in (CONTRACT.md §1), which is what
 /// ``successor`` predicts: the parser first tries the predicted key's compact spelling
-/// (``EventParser/topLevelKey(expecting:)``) and reads and matches the key in full only when
+/// (``EventParser/topLevelKey(_:expecting:)``) and reads and matches the key in full only when
 /// that fails.
 enum TopLevelKey: UInt8 {
     case interactionId, event, timestamp, eventId, metadata, attributes, other
