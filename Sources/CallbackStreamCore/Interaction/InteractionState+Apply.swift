@@ -33,7 +33,7 @@ extension InteractionState {
     ) -> ApplyResult {
         let errorCount = hasMetadata ? metadata.errors.count : 0
         let formCount = hasMetadata ? metadata.form?.count ?? 0 : 0
-        // A new state gets a block sized for exactly this event (later events grow it by 1.5×);
+        // A new state gets a block sized for exactly this event (later events grow it: `insertWords`);
         // a shared block is copied. (At most: repeated names count twice.)
         makeUnique(room: nEvents == 0
             ? Self.eventWords + event.attributes.count * Self.attributeWords + errorCount + formCount * formWords : 0)
@@ -351,14 +351,14 @@ extension InteractionState {
     static let bulkInsertLimit = 16
 
     /// Whether opening a gap of `words` words at once grows the block exactly as inserting them
-    /// in steps of `step` words does (``insertWords(_:at:)`` grows to the larger of what is
-    /// needed and 1.5× the capacity): when no growth is needed, or when the one growth the
-    /// steps make already leaves room for all of them. Then the block's capacity, and so the
-    /// memory the session holds, is the same either way.
+    /// in steps of `step` words does (``insertWords(_:at:)`` grows to
+    /// ``grownCapacity(_:needed:)``): when no growth is needed, or when the one growth the steps
+    /// make (at the latest for the first step) already leaves room for all of them. Then the
+    /// block's capacity, and so the memory the session holds, is the same either way.
     func growsLikeStepwiseInsertion(of words: Int, step: Int) -> Bool {
         let used = wordsEnd
         let capacity = Int(storage.fields.pointee.capacity)
-        return used + words <= capacity || (capacity / 2 >= step && used + words <= capacity + capacity / 2)
+        return used + words <= capacity || used + words <= Self.grownCapacity(capacity, needed: used + step)
     }
 
     /// Fills an empty name-only section with `name(0..<count)` in one step when the names are

@@ -34,12 +34,13 @@ import Darwin
 /// field name ids (3 words each — name, value, source event — when form values are kept), and
 /// attributes (key, value, source event); the struct itself is one reference (8 bytes). The
 /// block is sized to what the session holds (the first event's words exactly, then growing by
-/// 1.5×) and copied on write; states without events share an immortal empty block. Timestamps
-/// are stored absolute (53 bits, packed with the event name) rather than relative to the first
-/// event: the same 8 bytes, but no rebasing and no overflow case when a late event is far from
-/// the others. A "source event" is the index of the event entry that supplied a value; it stands
-/// for that event's rank and is shifted when an earlier event is inserted. Strings live in the
-/// partition's ``SymbolTable``; the state holds one reference to each id it stores, so call
+/// 1.5×, at least by four events: ``grownCapacity(_:needed:)``) and copied on write; states
+/// without events share an immortal empty block. Timestamps are stored absolute (53 bits, packed
+/// with the event name) rather than relative to the first event: the same 8 bytes, but no
+/// rebasing and no overflow case when a late event is far from the others. A "source event"
+/// is the index of the event entry that supplied a value; it stands for that event's rank and
+/// is shifted when an earlier event is inserted. Strings live in the partition's
+/// ``SymbolTable``; the state holds one reference to each id it stores, so call
 /// ``releaseSymbols(in:)`` when the session is dropped.
 ///
 /// `@unchecked Sendable`: a value type whose block is written only while this state holds the
@@ -159,15 +160,28 @@ public struct InteractionState: @unchecked Sendable {
         words[i + 1] = UInt32(truncatingIfNeeded: v >> 32)
     }
 
+    /// The word capacity a full block of `capacity` words grows to when it needs `needed`: by
+    /// half, but at least by ``minimumGrowth`` words, or what is needed if more. The minimum
+    /// step spares a small block (the first one holds exactly its first event) a regrowth at
+    /// nearly every event of its lifecycle (ready, opened, started, submitted with its form,
+    /// completed, closed); larger blocks grow by half, which bounds their unused tail.
+    @inline(__always)
+    static func grownCapacity(_ capacity: Int, needed: Int) -> Int {
+        max(needed, capacity &+ max(capacity >> 1, minimumGrowth))
+    }
+
+    /// The least a block grows by, in words: room for four more events.
+    static let minimumGrowth = 4 * eventWords
+
     /// Opens a gap of `n` zero words at `position` (the state must be unique: see
-    /// ``makeUnique(room:)``), growing the block by 1.5× when full.
+    /// ``makeUnique(room:)``), growing the block (``grownCapacity(_:needed:)``) when full.
     mutating func insertWords(_ n: Int, at position: Int) {
         assertUnique()
         // Wrapping arithmetic: word counts and indices of the block (below its 32-bit capacity).
         let oldCount = wordsEnd
         let capacity = Int(storage.fields.pointee.capacity)
         if oldCount &+ n > capacity {
-            storage = storage.copy(count: oldCount, capacity: max(oldCount &+ n, capacity &+ capacity >> 1))
+            storage = storage.copy(count: oldCount, capacity: Self.grownCapacity(capacity, needed: oldCount &+ n))
         }
         let base = storage.words
         let tail = oldCount &- position
