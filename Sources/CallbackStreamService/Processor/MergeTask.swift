@@ -8,7 +8,9 @@ final class MergeTask {
     let partition: Int32
     /// Bumped per assignment so that stale delivery reports of an earlier assignment are ignored.
     let generation: UInt32
-    var merger: WindowMerger
+    // Per-record state: no dynamic exclusivity check (see ``PartitionTopology``'s engine). Only
+    // the owning thread touches it, and nothing it calls re-enters a mutation of it.
+    @exclusivity(unchecked) var merger: WindowMerger
     private var lastCommit: WindowMergerCheckpoint?
 
     /// A task for `partition`, restored from the metadata of its committed offset when it is ours.

@@ -32,15 +32,17 @@ final class RecordCollector<Producer: OutputProducer> {
     private let topics: Topics
     private let logger: Logger
     private let clock: any ProcessorClock
-    private var slab = DeliverySlab()
+    // Per-record state: no dynamic exclusivity check (see ``PartitionTopology``'s engine). Only
+    // the owning thread touches it, and nothing it calls re-enters a mutation of it.
+    @exclusivity(unchecked) private var slab = DeliverySlab()
     /// The headers of every summary, reused: only the `summaryId` value's bytes change.
-    private var summaryHeaders = [KafkaHeader(name: "summaryId", value: [UInt8]())]
-    private var summaryCounters = SummaryCounters()
-    private var lastSampleNanos: UInt64 = 0
-    private var failures = ProduceFailures()
+    @exclusivity(unchecked) private var summaryHeaders = [KafkaHeader(name: "summaryId", value: [UInt8]())]
+    @exclusivity(unchecked) private var summaryCounters = SummaryCounters()
+    @exclusivity(unchecked) private var lastSampleNanos: UInt64 = 0
+    @exclusivity(unchecked) private var failures = ProduceFailures()
     /// The output side of the metrics: produced, delivered and failed records, summaries by
     /// outcome, dead letters by code, alerts, latencies. Read through ``contribute(to:)``.
-    private var counts = MetricsSnapshot()
+    @exclusivity(unchecked) private var counts = MetricsSnapshot()
     /// Why the processor must stop (a failure that is not per-record), if one happened.
     var failure: String? { failures.failure }
 

@@ -37,7 +37,9 @@ final class StatsMergeThread: @unchecked Sendable {
 
     private var consumer: KafkaConsumer!
     private var producer: KafkaProducer!
-    private var tasks: [Int32: MergeTask] = [:]
+    // Per-record state: no dynamic exclusivity check (see ``PartitionTopology``'s engine). Only
+    // the owning thread touches it, and nothing it calls re-enters a mutation of it.
+    @exclusivity(unchecked) private var tasks: [Int32: MergeTask] = [:]
     private var generation: UInt32 = 0
     private var inFlight: [UInt64: InFlight] = [:]
     private var nextOpaque: UInt64 = 0

@@ -24,7 +24,9 @@ final class StreamTask {
     /// Bumped per assignment so that stale delivery reports of an earlier assignment are ignored.
     let generation: UInt32
     let topology: PartitionTopology
-    private(set) var ledger: PartitionLedger
+    // Per-record state: no dynamic exclusivity check (see ``PartitionTopology``'s engine). Only
+    // the owning thread touches it, and nothing it calls re-enters a mutation of it.
+    @exclusivity(unchecked) private(set) var ledger: PartitionLedger
     /// While set, outputs caused by offsets ≤ this were already published: rebuild state only.
     private(set) var replayThrough: Int64?
     /// The watermark to restore when the replay reaches ``replayThrough``.

@@ -31,10 +31,12 @@ final class StreamThread: @unchecked Sendable {
 
     private var consumer: KafkaConsumer!
     private var producer: KafkaProducer!
-    private var collector: RecordCollector<KafkaProducer>!
-    private var manager: TaskManager
+    // Per-record state: no dynamic exclusivity check (see ``PartitionTopology``'s engine). Only
+    // the owning thread touches it, and nothing it calls re-enters a mutation of it.
+    @exclusivity(unchecked) private var collector: RecordCollector<KafkaProducer>!
+    @exclusivity(unchecked) private var manager: TaskManager
     private var backpressure: Backpressure
-    private var metrics = MetricsSnapshot()
+    @exclusivity(unchecked) private var metrics = MetricsSnapshot()
     /// Monotonic ms when the current poll batch began to be processed (read once per batch).
     private var batchArrivalMs: Int64?
     private var ownFailure: String?
