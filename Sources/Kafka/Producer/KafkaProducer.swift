@@ -129,14 +129,17 @@ public final class KafkaProducer: @unchecked Sendable {
         if !headers.isEmpty {
             let list = rd_kafka_headers_new(headers.count)!
             for header in headers {
-                let added: rd_kafka_resp_err_t
-                if let value = header.value {
-                    // An empty value still needs a non-null address (null means a null value).
-                    added = value.isEmpty
-                        ? withUnsafeBytes(of: UInt8(0)) { rd_kafka_header_add(list, header.name, -1, $0.baseAddress, 0) }
-                        : value.withUnsafeBytes { rd_kafka_header_add(list, header.name, -1, $0.baseAddress, $0.count) }
-                } else {
-                    added = rd_kafka_header_add(list, header.name, -1, nil, 0)
+                // `withCString`, not the implicit String-to-pointer conversion: that one copies a
+                // small string (most header names) into a new heap array on every call.
+                let added: rd_kafka_resp_err_t = header.name.withCString { name in
+                    if let value = header.value {
+                        // An empty value still needs a non-null address (null means a null value).
+                        value.isEmpty
+                            ? withUnsafeBytes(of: UInt8(0)) { rd_kafka_header_add(list, name, -1, $0.baseAddress, 0) }
+                            : value.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
+                    } else {
+                        rd_kafka_header_add(list, name, -1, nil, 0)
+                    }
                 }
                 if added != RD_KAFKA_RESP_ERR_NO_ERROR {
                     rd_kafka_headers_destroy(list)
