@@ -406,9 +406,11 @@ extension EventParser {
         guard try beginObject(&pos, depth: 3) else { return pos }
         repeat {
             let at = pos
-            let name = try memberKey(&pos)
-            let valueStart = pos
-            if peek(pos) == UInt8(ascii: "\"") {
+            let (name, valueOpened) = try memberKeyOpeningString(&pos)
+            let valueStart = valueOpened ? pos &- 1 : pos
+            if valueOpened {
+                _ = try string(&pos, decode: false)
+            } else if peek(pos) == UInt8(ascii: "\"") {
                 // What skipValue does for a string (form values mostly are), without the call.
                 pos &+= 1
                 _ = try string(&pos, decode: false)
@@ -430,8 +432,11 @@ extension EventParser {
         guard try beginObject(&pos, depth: 2) else { return pos }
         repeat {
             let at = pos
-            let name = try memberKey(&pos)
-            if let value = try stringValue(&pos, field: "attributes", depth: 3) {
+            let (name, valueOpened) = try memberKeyOpeningString(&pos)
+            let value =
+                valueOpened
+                ? try string(&pos, decode: true) : try stringValue(&pos, field: "attributes", depth: 3)
+            if let value {
                 attributeCount = addPair(
                     to: attributeStore, count: attributeCount, name: name, value: value, field: "attributes", at: at)
             }
