@@ -1,5 +1,8 @@
 extension EventParser {
     /// Parses the whole record value: one JSON object and nothing else but whitespace.
+    ///
+    /// The members are read in the contract's order while the input follows it, as in
+    /// ``metadataObject(from:)``.
     mutating func parseRecord() throws(DecodeFailure) {
         var pos = 0
         skipWhitespace(&pos)
@@ -12,13 +15,45 @@ extension EventParser {
         }
         if try beginObject(&pos, depth: 1) {
             var expected = TopLevelKey.interactionId
-            repeat {
-                let key = try topLevelKey(&pos, expecting: expected)
-                pos = try topLevelField(key, from: pos)
-                expected = key.successor
-            } while try nextMember(&pos)
+            var membersLeft = true
+            if predictsKeys {
+                inOrder: do {
+                    guard try topLevelMemberInOrder(.interactionId, &pos, next: &expected),
+                        try topLevelMemberInOrder(.event, &pos, next: &expected),
+                        try topLevelMemberInOrder(.timestamp, &pos, next: &expected),
+                        try topLevelMemberInOrder(.eventId, &pos, next: &expected),
+                        try topLevelMemberInOrder(.metadata, &pos, next: &expected),
+                        try topLevelMemberInOrder(.attributes, &pos, next: &expected)
+                    else { break inOrder }
+                }
+                // Some members were read in order: what follows is `,` and another one, or `}`.
+                if expected != .interactionId { membersLeft = try nextMember(&pos) }
+            }
+            if membersLeft {
+                repeat {
+                    let key = try topLevelKey(&pos, expecting: expected)
+                    pos = try topLevelField(key, from: pos)
+                    expected = key.successor
+                } while try nextMember(&pos)
+            }
         }
         try expectEnd(&pos)
+    }
+
+    /// Reads top-level member `key` when the input at `pos` is its compact key (after a `,`
+    /// unless `key` is the first member) and sets `next` to the member expected after it;
+    /// otherwise consumes nothing and returns false (always inlined, like
+    /// ``metadataMemberInOrder(_:_:next:)``).
+    @inline(always)
+    mutating func topLevelMemberInOrder(
+        _ key: TopLevelKey, _ pos: inout Int, next: inout TopLevelKey
+    ) throws(DecodeFailure) -> Bool {
+        let found =
+            key == .interactionId ? consumeCompactKey(key, &pos) : consumeSeparatorAndCompactKey(key, &pos)
+        guard found else { return false }
+        pos = try topLevelField(key, from: pos)
+        next = key.successor
+        return true
     }
 
     /// Consumes trailing whitespace; throws unless that reaches the end of the input.
@@ -170,6 +205,11 @@ extension EventParser {
     // MARK: - metadata
 
     /// The `metadata` object, starting at `start`; returns the position after it.
+    ///
+    /// While the input follows the contract's member order, each member's separator and key
+    /// are matched in one step (``metadataMemberInOrder(_:_:next:)``), straight through without
+    /// a dispatch on the key; from the first member out of that order on, members are read one
+    /// by one with the key predicted as usual.
     mutating func metadataObject(from start: Int) throws(DecodeFailure) -> Int {
         var pos = start
         // `metadata` is all-false while `hasMetadata` is false (as initialised, and reset by a
@@ -179,40 +219,81 @@ extension EventParser {
         errorCount = 0
         formCount = 0
         hasForm = false
-        if try beginObject(&pos, depth: 2) {
-            var expected = MetadataKey.proactive
-            repeat {
-                let key = try metadataKey(&pos, expecting: expected)
-                switch key {
-                case .proactive:
-                    metadata.proactive = try boolValue(&pos, field: "metadata.proactive", depth: 3)
-                case .prefilled:
-                    metadata.prefilled = try boolValue(&pos, field: "metadata.prefilled", depth: 3)
-                case .autoSubmitted:
-                    metadata.autoSubmitted = try boolValue(&pos, field: "metadata.autoSubmitted", depth: 3)
-                case .errors:
-                    pos = try errorsValue(from: pos)
-                case .form:
-                    pos = try formValue(from: pos)
-                case .opened:
-                    metadata.opened = try timestampValue(&pos, field: "metadata.opened", allowFalse: true, depth: 3)
-                case .started:
-                    metadata.started = try timestampValue(&pos, field: "metadata.started", allowFalse: true, depth: 3)
-                case .cancelled:
-                    metadata.cancelled = try timestampValue(&pos, field: "metadata.cancelled", allowFalse: true, depth: 3)
-                case .completed:
-                    metadata.completed = try timestampValue(&pos, field: "metadata.completed", allowFalse: true, depth: 3)
-                case .closed:
-                    metadata.closed = try timestampValue(&pos, field: "metadata.closed", allowFalse: true, depth: 3)
-                case .elapsed:
-                    metadata.elapsed = try timestampValue(&pos, field: "metadata.elapsed", allowFalse: true, depth: 3)
-                case .other:
-                    pos = try skipValue(from: pos, depth: 3)
-                }
-                expected = key.successor
-            } while try nextMember(&pos)
+        guard try beginObject(&pos, depth: 2) else { return pos }
+        var expected = MetadataKey.proactive
+        if predictsKeys {
+            inOrder: do {
+                guard try metadataMemberInOrder(.proactive, &pos, next: &expected),
+                    try metadataMemberInOrder(.prefilled, &pos, next: &expected),
+                    try metadataMemberInOrder(.autoSubmitted, &pos, next: &expected),
+                    try metadataMemberInOrder(.errors, &pos, next: &expected),
+                    try metadataMemberInOrder(.form, &pos, next: &expected),
+                    try metadataMemberInOrder(.opened, &pos, next: &expected),
+                    try metadataMemberInOrder(.started, &pos, next: &expected),
+                    try metadataMemberInOrder(.cancelled, &pos, next: &expected),
+                    try metadataMemberInOrder(.completed, &pos, next: &expected),
+                    try metadataMemberInOrder(.closed, &pos, next: &expected),
+                    try metadataMemberInOrder(.elapsed, &pos, next: &expected)
+                else { break inOrder }
+            }
+            // Some members were read in order: what follows is `,` and another one, or `}`.
+            if expected != .proactive {
+                guard try nextMember(&pos) else { return pos }
+            }
         }
+        repeat {
+            let key = try metadataKey(&pos, expecting: expected)
+            try metadataMember(key, &pos)
+            expected = key.successor
+        } while try nextMember(&pos)
         return pos
+    }
+
+    /// Reads member `key` of the `metadata` object when the input at `pos` is its compact key
+    /// (after a `,` unless `key` is the first member) and sets `next` to the member expected
+    /// after it; otherwise consumes nothing and returns false. (Always inlined: with `key` a
+    /// constant, only its compare and its value's reader are left.)
+    @inline(always)
+    mutating func metadataMemberInOrder(
+        _ key: MetadataKey, _ pos: inout Int, next: inout MetadataKey
+    ) throws(DecodeFailure) -> Bool {
+        let found =
+            key == .proactive ? consumeCompactKey(key, &pos) : consumeSeparatorAndCompactKey(key, &pos)
+        guard found else { return false }
+        try metadataMember(key, &pos)
+        next = key.successor
+        return true
+    }
+
+    /// Reads the value of `metadata` member `key` at `pos`.
+    @inline(always)
+    mutating func metadataMember(_ key: MetadataKey, _ pos: inout Int) throws(DecodeFailure) {
+        switch key {
+        case .proactive:
+            metadata.proactive = try boolValue(&pos, field: "metadata.proactive", depth: 3)
+        case .prefilled:
+            metadata.prefilled = try boolValue(&pos, field: "metadata.prefilled", depth: 3)
+        case .autoSubmitted:
+            metadata.autoSubmitted = try boolValue(&pos, field: "metadata.autoSubmitted", depth: 3)
+        case .errors:
+            pos = try errorsValue(from: pos)
+        case .form:
+            pos = try formValue(from: pos)
+        case .opened:
+            metadata.opened = try timestampValue(&pos, field: "metadata.opened", allowFalse: true, depth: 3)
+        case .started:
+            metadata.started = try timestampValue(&pos, field: "metadata.started", allowFalse: true, depth: 3)
+        case .cancelled:
+            metadata.cancelled = try timestampValue(&pos, field: "metadata.cancelled", allowFalse: true, depth: 3)
+        case .completed:
+            metadata.completed = try timestampValue(&pos, field: "metadata.completed", allowFalse: true, depth: 3)
+        case .closed:
+            metadata.closed = try timestampValue(&pos, field: "metadata.closed", allowFalse: true, depth: 3)
+        case .elapsed:
+            metadata.elapsed = try timestampValue(&pos, field: "metadata.elapsed", allowFalse: true, depth: 3)
+        case .other:
+            pos = try skipValue(from: pos, depth: 3)
+        }
     }
 
     /// `metadata.errors`, starting at `start`: `false`, or an array of strings / objects with a
@@ -325,9 +406,11 @@ extension EventParser {
         guard try beginObject(&pos, depth: 3) else { return pos }
         repeat {
             let at = pos
-            let name = try memberKey(&pos)
-            let valueStart = pos
-            if peek(pos) == UInt8(ascii: "\"") {
+            let (name, valueOpened) = try memberKeyOpeningString(&pos)
+            let valueStart = valueOpened ? pos &- 1 : pos
+            if valueOpened {
+                _ = try string(&pos, decode: false)
+            } else if peek(pos) == UInt8(ascii: "\"") {
                 // What skipValue does for a string (form values mostly are), without the call.
                 pos &+= 1
                 _ = try string(&pos, decode: false)
@@ -349,8 +432,11 @@ extension EventParser {
         guard try beginObject(&pos, depth: 2) else { return pos }
         repeat {
             let at = pos
-            let name = try memberKey(&pos)
-            if let value = try stringValue(&pos, field: "attributes", depth: 3) {
+            let (name, valueOpened) = try memberKeyOpeningString(&pos)
+            let value =
+                valueOpened
+                ? try string(&pos, decode: true) : try stringValue(&pos, field: "attributes", depth: 3)
+            if let value {
                 attributeCount = addPair(
                     to: attributeStore, count: attributeCount, name: name, value: value, field: "attributes", at: at)
             }

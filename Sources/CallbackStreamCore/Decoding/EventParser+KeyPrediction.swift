@@ -63,6 +63,43 @@ extension EventParser {
         }
     }
 
+    /// Consumes `,` and the compact spelling of `key` right after it (`,"name":`, one or two
+    /// word compares) and any whitespace after them, as ``nextMember(_:)`` followed by a
+    /// predicted key would; otherwise consumes nothing (false for ``TopLevelKey/other``; always
+    /// inlined).
+    @inline(always)
+    func consumeSeparatorAndCompactKey(_ key: TopLevelKey, _ pos: inout Int) -> Bool {
+        switch key {
+        case .interactionId: consumeCompactKey(",\"interactionId\":", &pos)
+        case .event: consumeCompactKey(",\"event\":", &pos)
+        case .timestamp: consumeCompactKey(",\"timestamp\":", &pos)
+        case .eventId: consumeCompactKey(",\"eventId\":", &pos)
+        case .metadata: consumeCompactKey(",\"metadata\":", &pos)
+        case .attributes: consumeCompactKey(",\"attributes\":", &pos)
+        case .other: false
+        }
+    }
+
+    /// Consumes `,"name":` for a `metadata` member `key` as the top-level variant does (false
+    /// for ``MetadataKey/other``; always inlined).
+    @inline(always)
+    func consumeSeparatorAndCompactKey(_ key: MetadataKey, _ pos: inout Int) -> Bool {
+        switch key {
+        case .proactive: consumeCompactKey(",\"proactive\":", &pos)
+        case .prefilled: consumeCompactKey(",\"prefilled\":", &pos)
+        case .autoSubmitted: consumeCompactKey(",\"autoSubmitted\":", &pos)
+        case .errors: consumeCompactKey(",\"errors\":", &pos)
+        case .form: consumeCompactKey(",\"form\":", &pos)
+        case .opened: consumeCompactKey(",\"opened\":", &pos)
+        case .started: consumeCompactKey(",\"started\":", &pos)
+        case .cancelled: consumeCompactKey(",\"cancelled\":", &pos)
+        case .completed: consumeCompactKey(",\"completed\":", &pos)
+        case .closed: consumeCompactKey(",\"closed\":", &pos)
+        case .elapsed: consumeCompactKey(",\"elapsed\":", &pos)
+        case .other: false
+        }
+    }
+
     /// Reads a top-level member key and the `:` after it, trying `expected` first. (Always
     /// inlined: `@inline(__always)` alone left it a call in the large callers.)
     @inline(always)

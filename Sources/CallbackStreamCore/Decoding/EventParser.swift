@@ -129,6 +129,25 @@ struct EventParser {
         return key
     }
 
+    /// Reads `"key" :` as ``memberKey(_:)`` does and, when the value's opening quote follows the
+    /// key compactly (`"key":"`), consumes that quote too; returns the key and whether it did.
+    /// (Always inlined: `@inline(__always)` alone left it a call in ``formValue(from:)``.)
+    @inline(always)
+    mutating func memberKeyOpeningString(_ pos: inout Int) throws(DecodeFailure) -> (key: ByteView, opened: Bool) {
+        guard peek(pos) == UInt8(ascii: "\"") else { throw .syntax("expected a string object key", at: pos) }
+        pos &+= 1
+        let key = try string(&pos, decode: true)
+        if end &- pos >= 2 && base[pos] == UInt8(ascii: ":") && base[pos &+ 1] == UInt8(ascii: "\"") {
+            pos &+= 2
+            return (key, true)
+        }
+        skipWhitespace(&pos)
+        guard peek(pos) == UInt8(ascii: ":") else { throw .syntax("expected ':' after an object key", at: pos) }
+        pos &+= 1
+        skipWhitespace(&pos)
+        return (key, false)
+    }
+
     /// After a member value: consumes `,` (returns true: another member follows) or `}`.
     @inline(__always)
     func nextMember(_ pos: inout Int) throws(DecodeFailure) -> Bool {
