@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CallbackStreamCore
@@ -7,24 +8,9 @@ import Testing
 /// same rejection (code and detail) and the same position as the general path, on records shaped
 /// like the generator's (every layout it writes) and on many mutations of them.
 @Suite struct DecoderFastPathEquivalenceTests {
-    /// A small deterministic generator (SplitMix64).
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
-
     /// A record in one of the layouts producers write: canonical or shuffled member order, both
     /// metadata orders, optional members, `false` or set values, unknown members, spacing.
-    static func record(_ r: inout Random) -> (value: String, interactionId: String) {
+    static func record(_ r: inout SeededRandom) -> (value: String, interactionId: String) {
         let colon = r.chance(10) ? ": " : ":"
         let comma = r.chance(10) ? ", " : ","
         func member(_ name: String, _ value: String) -> String { "\"\(name)\"\(colon)\(value)" }
@@ -77,7 +63,7 @@ import Testing
     /// literals, escapes, and bytes that are invalid or start a UTF-8 sequence.
     static let mutationBytes: [UInt8] = Array("\"\\:,{}[] \t\n0159-.eEftnrueaslcdpx".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF]
 
-    static func mutate(_ bytes: [UInt8], _ r: inout Random) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ r: inout SeededRandom) -> [UInt8] {
         var b = bytes
         for _ in 0..<(1 + r.below(3)) where !b.isEmpty {
             let i = r.below(b.count)
@@ -112,7 +98,7 @@ import Testing
         let general = LifecycleEventDecoder(limits: DecoderLimits(), predictsKeys: false)
         let tightPredicting = LifecycleEventDecoder(limits: DecoderLimits(maxDepth: 4, maxListEntries: 2), predictsKeys: true)
         let tightGeneral = LifecycleEventDecoder(limits: DecoderLimits(maxDepth: 4, maxListEntries: 2), predictsKeys: false)
-        var r = Random(state: 42)
+        var r = SeededRandom(seed: 42)
         var accepted = 0
         for _ in 0..<1_500 {
             let (text, id) = Self.record(&r)
@@ -172,7 +158,7 @@ import Testing
 
     @Test func plainTimestampReadsExactlyWhatNumberReads() {
         let terminators = Array(",}] \"x.eE+-0123456789".utf8) + [0x00, 0xFF]
-        var r = Random(state: 7)
+        var r = SeededRandom(seed: 7)
         var taken = 0
         for length in 1...20 {
             for _ in 0..<200 {
@@ -223,4 +209,12 @@ import Testing
         #expect(plain("-5,\"started\":false,\"x\":1}") == nil)
         #expect(plain("1732550584000}") == nil)  // fewer than 16 bytes left
     }
+}
+
+/// The draws the generated records are made of (SplitMix64 through ``SeededRandom``: the same seed
+/// gives the same records).
+extension SeededRandom {
+    fileprivate mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    fileprivate mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    fileprivate mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
