@@ -206,4 +206,70 @@ import Testing
         #expect(log.revokedButAlreadyUnassigned.isEmpty)
         #expect(member.failure == nil)
     }
+
+    /// A cooperative member that closes while an assignment waits in its queue (it was busy,
+    /// e.g. flushing at shutdown, when the other member left): the close tells the handler that
+    /// assignment, then revokes everything, and returns. (librdkafka before 2.4.0 can hang in
+    /// `rd_kafka_consumer_close` when such an assignment arrives *during* the close,
+    /// confluentinc/librdkafka#4527; this order does not trigger it.)
+    @Test func cooperativeMemberClosesWithAnAssignmentWaitingInItsQueue() async throws {
+        let cluster = try MockCluster(logger: testLogger("mock"))
+        let topic = uniqueName("close-while-assigned")
+        try cluster.createTopic(topic, partitions: 4)
+        let all = Set((0..<4).map { TopicPartition(topic: topic, partition: Int32($0)) })
+        let configuration = try consumerConfiguration(
+            cluster, group: uniqueName("group"), ["partition.assignment.strategy": "cooperative-sticky"])
+
+        let first = Member(name: "first", configuration: configuration, topic: topic)
+        defer { first.leave() }
+        try await eventually("the first member to own all partitions") { first.log.current.owned == all }
+
+        // The second member polls only while the test lets it.
+        let log = Shared(MemberLog())
+        let polling = Shared(true)
+        let thread = KafkaThread(name: "second")
+        let second = try await thread.run {
+            let consumer = try KafkaConsumer(configuration: configuration, logger: testLogger("second")) { _, event in
+                log.withLock { log in
+                    log.events.append(event)
+                    switch event {
+                    case .assigned(let partitions): log.owned.formUnion(partitions)
+                    case .revoked(let partitions), .lost(let partitions): log.owned.subtract(partitions)
+                    }
+                }
+            }
+            try consumer.subscribe(topics: [topic])
+            return consumer
+        }
+        thread.execute {
+            while polling.current { second.poll(maxMessages: 100, timeout: .milliseconds(20)) { _ in } }
+        }
+        try await eventually("the two members to split the partitions") {
+            let a = first.log.current.owned
+            let b = log.current.owned
+            return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.union(b) == all
+        }
+        polling.withLock { $0 = false }
+        try await thread.run {}  // the polling job has returned: nothing serves the second's queue now
+        let ownedBefore = log.current.owned
+
+        first.leave()
+        try await eventually("the first member to close") { first.log.current.closed }
+        try await eventually("the first member's partitions to be assigned to the second, waiting in its queue") {
+            second.queuedCount > 0
+        }
+
+        let closed = Shared<Result<Void, KafkaError>?>(nil)
+        thread.execute {
+            closed.withLock { $0 = Result { () throws(KafkaError) in try second.close() } }
+        }
+        try await eventually("the second member's close to return", timeout: .seconds(20)) { closed.current != nil }
+        if case .failure(let error) = closed.current { Issue.record("close failed: \(error)") }
+        let events = log.current.events
+        #expect(log.current.owned.isEmpty, "everything was revoked before the close returned")
+        #expect(events.contains { if case .assigned(let partitions) = $0 { Set(partitions) == all.subtracting(ownedBefore) } else { false } },
+                "the waiting assignment was told (\(events))")
+        thread.shutdown()
+    }
+
 }

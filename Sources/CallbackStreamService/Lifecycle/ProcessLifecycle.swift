@@ -56,13 +56,18 @@ public struct ShutdownBoundExceeded: Error, CustomStringConvertible {
     public var work: String
     /// The bound that passed.
     public var bound: Duration
+    /// What was still running when it passed, one entry per part (e.g. "the poll loop:
+    /// committing offsets for 6.0 s").
+    public var stuck: [String]
 
-    public init(work: String, bound: Duration) {
+    public init(work: String, bound: Duration, stuck: [String] = []) {
         self.work = work
         self.bound = bound
+        self.stuck = stuck
     }
 
     public var description: String {
-        "\(work) did not finish within the shutdown bound (\(bound)); exiting without finishing it"
+        let text = "\(work) did not finish within the shutdown bound (\(bound)); exiting without finishing it"
+        return stuck.isEmpty ? text : text + "; still stopping: " + stuck.joined(separator: "; ")
     }
 }

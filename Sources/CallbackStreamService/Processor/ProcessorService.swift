@@ -170,13 +170,21 @@ public final class ProcessorService: Service, Sendable {
                 stop()
                 loopsTask.cancel()
                 throw ShutdownBoundExceeded(
-                    work: "stopping the processor (flush, commit, leave the group)", bound: Self.shutdownBound(configuration))
+                    work: "stopping the processor (flush, commit, leave the group)", bound: Self.shutdownBound(configuration),
+                    stuck: stuckLoops())
             }
         } onGracefulShutdown: { [self] in
             logger.notice("graceful shutdown: stopping the poll loops (flush, commit, leave the group)")
             stop()
         }
         if let failure { throw ProcessorFailure(reason: failure) }
+    }
+
+    /// What the shutdown was still doing when its bound passed: each loop that had not stopped,
+    /// with its step and how long it had been in it.
+    private func stuckLoops() -> [String] {
+        let now = ContinuousClock.now
+        return (loops.withLock { $0 }.map(\.progress) + [merge.progress]).compactMap { $0.report(now: now) }
     }
 
     /// Time allowed past `--shutdown-timeout` before a graceful shutdown is cut short.

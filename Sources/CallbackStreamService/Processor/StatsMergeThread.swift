@@ -33,6 +33,8 @@ final class StatsMergeThread: @unchecked Sendable {
     private let slot: Int
     private let clock: any ProcessorClock
     private let stopRequested = Mutex(false)
+    /// Which step of its stop this thread is in (read by the service when the bound passes).
+    let progress = ShutdownProgress(name: "the stats merge stage")
     private let wakeupTarget = Mutex<KafkaConsumer?>(nil)
 
     private var consumer: KafkaConsumer!
@@ -85,6 +87,7 @@ final class StatsMergeThread: @unchecked Sendable {
         do {
             try start()
         } catch {
+            progress.finish()
             return "cannot start the stats merge stage: \(error)"
         }
         while !shouldStop, failure == nil {
@@ -258,10 +261,14 @@ final class StatsMergeThread: @unchecked Sendable {
             guard !shouldStop else { break }
             assign(partitions.filter { $0.topic == configuration.statsPartialsTopic })
         case .revoked(let partitions):
+            let stopping = shouldStop
+            if stopping { progress.enter("leaving its consumer group: flushing outputs of the revoked partitions") }
             do { try producer.flush(timeout: .milliseconds(configuration.shutdownTimeoutMs)) } catch {
                 logger.error("flush on revoke failed", metadata: ["error": "\(error)"])
             }
+            if stopping { progress.enter("leaving its consumer group: committing the revoked partitions") }
             if failure == nil { commit(partitions.map(\.partition), synchronously: true) }
+            if stopping { progress.enter("leaving its consumer group (rd_kafka_consumer_close)") }
             for partition in partitions { close(partition.partition) }
         case .lost(let partitions):
             for partition in partitions { close(partition.partition) }
@@ -325,10 +332,13 @@ final class StatsMergeThread: @unchecked Sendable {
     }
 
     private func shutDown() {
+        progress.enter("flushing outputs")
         do { try producer.flush(timeout: .milliseconds(configuration.shutdownTimeoutMs)) } catch {
             logger.error("stats merge flush at shutdown did not complete", metadata: ["error": "\(error)"])
         }
+        progress.enter("committing offsets")
         if failure == nil { commit(tasks.keys.sorted(), synchronously: true) }
+        progress.enter("leaving its consumer group (rd_kafka_consumer_close)")
         do { try consumer.close() } catch {
             logger.warning("the stats merge stage could not leave its group", metadata: ["error": "\(error)"])
         }
@@ -336,5 +346,6 @@ final class StatsMergeThread: @unchecked Sendable {
         consumer = nil
         producer = nil
         publishMetrics()
+        progress.finish()
     }
 }

@@ -26,6 +26,8 @@ final class StreamThread: @unchecked Sendable {
     private let queries: SessionQueries
     private let clock: any ProcessorClock
     private let stopRequested = Mutex(false)
+    /// Which step of its stop this thread is in (read by the service when the bound passes).
+    let progress: ShutdownProgress
     /// The consumer as seen from other threads (only to interrupt a waiting poll).
     private let wakeupTarget = Mutex<KafkaConsumer?>(nil)
 
@@ -62,6 +64,7 @@ final class StreamThread: @unchecked Sendable {
         self.slot = slot
         self.queries = queries
         self.clock = clock
+        progress = ShutdownProgress(name: (configuration.streamThreads ?? 1) > 1 ? "stream thread \(slot)" : "the poll loop")
         manager = TaskManager(configuration: configuration.topology)
         let producerQueueCapacity = configuration.librdkafka["queue.buffering.max.messages"].flatMap(Int.init) ?? 100_000
         backpressure = Backpressure(producerQueueCapacity: producerQueueCapacity)
@@ -85,6 +88,7 @@ final class StreamThread: @unchecked Sendable {
         do {
             try start()
         } catch {
+            progress.finish()
             return "cannot start: \(error)"
         }
         logger.info("processor started", metadata: [
@@ -275,11 +279,15 @@ final class StreamThread: @unchecked Sendable {
             assign(partitions.filter { $0.topic == configuration.inputTopic })
         case .revoked(let partitions):
             let numbers = partitions.map(\.partition)
+            let stopping = shouldStop
             // Every output of these partitions must be acknowledged before their last commit.
+            if stopping { progress.enter("leaving the consumer group: flushing outputs of the revoked partitions") }
             do { try producer.flush(timeout: .milliseconds(configuration.shutdownTimeoutMs)) } catch {
                 logger.error("flush on revoke failed", metadata: ["error": "\(error)"])
             }
+            if stopping { progress.enter("leaving the consumer group: committing the revoked partitions") }
             if failure == nil { commit(numbers, synchronously: true) }
+            if stopping { progress.enter("leaving the consumer group (rd_kafka_consumer_close)") }
             for partition in numbers { close(partition) }
             logger.info("partitions revoked", metadata: ["kafka.partitions": "\(numbers)"])
         case .lost(let partitions):
@@ -399,12 +407,15 @@ final class StreamThread: @unchecked Sendable {
 
     private func shutDown() {
         logger.info("shutting down: flushing outputs and committing offsets")
+        progress.enter("flushing outputs")
         do { try producer.flush(timeout: .milliseconds(configuration.shutdownTimeoutMs)) } catch {
             logger.error("flush at shutdown did not complete", metadata: ["error": "\(error)", "producer.queued": "\(producer.outQueueLength)"])
         }
+        progress.enter("committing offsets")
         if failure == nil {
             commit(manager.partitions, synchronously: true)
         }
+        progress.enter("leaving the consumer group (rd_kafka_consumer_close)")
         // Leaving the group revokes every partition; the revoke handler commits once more
         // (nothing changed) and closes the tasks. Open sessions are not force-closed: whoever
         // takes the partitions next rebuilds them by replay.
@@ -421,6 +432,7 @@ final class StreamThread: @unchecked Sendable {
         producer = nil
         metrics.ready = false
         board.publish(metrics, slot: slot)
+        progress.finish()
         logger.info("processor stopped", metadata: ["failure": "\(failure ?? "none")"])
     }
 }

@@ -245,6 +245,12 @@ public final class KafkaConsumer: @unchecked Sendable {
         return delivered
     }
 
+    /// How many fetched records and events (rebalances, commit results, errors) wait in the
+    /// consumer queue for the next `poll` (`rd_kafka_queue_length`).
+    public var queuedCount: Int {
+        Int(rd_kafka_queue_length(queue))
+    }
+
     /// Makes a `poll` that is waiting on another thread return early (`rd_kafka_queue_yield`).
     /// Safe from any thread (not from a signal handler).
     public func wakeup() {

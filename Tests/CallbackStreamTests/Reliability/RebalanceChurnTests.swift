@@ -109,11 +109,16 @@ extension Reliability {
                 expect.check(summaries.tail.holes.isEmpty, "every summary was read (no retention holes: \(summaries.tail.holes))")
 
                 for instance in running {
+                    // One that already ended would otherwise only show up as a wrong exit below.
+                    if let ended = instance.exit {
+                        expect.check(false, "an instance ended before the final SIGTERM (\(ended.status), \(ended.reason)): \(instance.stderr.suffix(3000))")
+                    }
                     instance.send(SIGTERM)
                 }
                 for instance in running {
                     let exit = try await instance.waitForExit(timeout: .seconds(45))
-                    expect.check(exit.status == 0 && exit.reason == .exit, "the remaining instances stop on SIGTERM with status 0")
+                    expect.check(exit.status == 0 && exit.reason == .exit,
+                                 "the remaining instances stop on SIGTERM with status 0 (got \(exit.status), \(exit.reason)): \(instance.stderr.suffix(3000))")
                 }
                 return expect.failures
             }

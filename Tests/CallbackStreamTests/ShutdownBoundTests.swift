@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+/// A graceful shutdown that cannot finish is cut short: `run` exits 2 once
+/// `--shutdown-timeout` + 5 s have passed, and its last log line names the step each loop was
+/// stuck in, for how long.
+@Suite struct ShutdownBoundTests {
+    @Test func aShutdownStuckOnAnUnansweringBrokerExitsTwoAndSaysWhere() async throws {
+        let pipeline = try await Pipeline.start(partitions: 2)
+        defer { pipeline.stop() }
+        let (processor, _) = try await pipeline.startProcessor(["--shutdown-timeout", "1s"])
+        defer { processor.kill() }
+        try await processor.wait(for: "the input partitions and the partials' partitions to be assigned") {
+            $0.stderr.contains("] partition assigned") && $0.stderr.contains("partials partitions assigned")
+        }
+
+        // The broker stops answering for a minute: leaving the group (and any commit) waits on it.
+        #expect(try await pipeline.control("rtt 1 60000") == "ok")
+        let signalled = ContinuousClock.now
+        processor.send(SIGTERM)
+        let exit = try await processor.waitForExit(timeout: .seconds(40))
+        let took = ContinuousClock.now - signalled
+
+        let stderr = processor.stderr
+        #expect(exit.status == 2 && exit.reason == .exit, "exit \(exit): \(stderr.suffix(3000))")
+        #expect(took >= .seconds(6) && took < .seconds(30), "the bound is --shutdown-timeout + 5 s (took \(took))")
+        let last = stderr.split(separator: "\n").last { $0.contains("shutdown did not finish within the bound") }
+        let line = try #require(last.map(String.init), "the bound being passed is logged: \(stderr.suffix(3000))")
+        // The one stream thread was waiting on the broker: for its commit or its LeaveGroup.
+        #expect(line.contains("exiting without finishing it; still stopping: "), "\(line)")
+        #expect(line.contains("the poll loop: committing offsets for ") || line.contains("the poll loop: leaving the consumer group"), "\(line)")
+    }
+}
