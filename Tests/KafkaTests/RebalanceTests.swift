@@ -271,5 +271,4 @@ import Testing
                 "the waiting assignment was told (\(events))")
         thread.shutdown()
     }
-
 }
