@@ -210,8 +210,8 @@ import Testing
     /// A cooperative member that closes while an assignment waits in its queue (it was busy,
     /// e.g. flushing at shutdown, when the other member left): the close tells the handler that
     /// assignment, then revokes everything, and returns. (librdkafka before 2.4.0 can hang in
-    /// `rd_kafka_consumer_close` when such an assignment arrives *during* the close,
-    /// confluentinc/librdkafka#4527; this order does not trigger it.)
+    /// `rd_kafka_consumer_close` when the member owns nothing, confluentinc/librdkafka#4527:
+    /// see ``cooperativeMemberOwningNothingClosesWithAnAssignmentWaiting()``.)
     @Test func cooperativeMemberClosesWithAnAssignmentWaitingInItsQueue() async throws {
         let cluster = try MockCluster(logger: testLogger("mock"))
         let topic = uniqueName("close-while-assigned")
@@ -269,6 +269,56 @@ import Testing
         #expect(log.current.owned.isEmpty, "everything was revoked before the close returned")
         #expect(events.contains { if case .assigned(let partitions) = $0 { Set(partitions) == all.subtracting(ownedBefore) } else { false } },
                 "the waiting assignment was told (\(events))")
+        thread.shutdown()
+    }
+
+    /// A cooperative member that owns nothing closes while a rebalance's (empty) assignment
+    /// waits in its queue. librdkafka before 2.4.0 then stays in WAIT_ASSIGN_CALL forever and
+    /// `rd_kafka_consumer_close` never returns (confluentinc/librdkafka#4527): the close turns
+    /// the handler's assign into an unassign without leaving that state. ``KafkaConsumer/close()``
+    /// leaves the group with an unsubscribe first, while the assign is still an assign.
+    @Test func cooperativeMemberOwningNothingClosesWithAnAssignmentWaiting() async throws {
+        let cluster = try MockCluster(logger: testLogger("mock"))
+        let topic = uniqueName("close-owning-nothing")
+        try cluster.createTopic(topic, partitions: 1)
+        let all: Set = [TopicPartition(topic: topic, partition: 0)]
+        let configuration = try consumerConfiguration(
+            cluster, group: uniqueName("group"), ["partition.assignment.strategy": "cooperative-sticky"])
+
+        let first = Member(name: "first", configuration: configuration, topic: topic)
+        defer { first.leave() }
+        try await eventually("the first member to own the partition") { first.log.current.owned == all }
+
+        // The second member gets an empty assignment; it polls only while the test lets it.
+        let polling = Shared(true)
+        let thread = KafkaThread(name: "second")
+        let second = try await thread.run {
+            let consumer = try KafkaConsumer(configuration: configuration, logger: testLogger("second")) { _, _ in }
+            try consumer.subscribe(topics: [topic])
+            return consumer
+        }
+        thread.execute {
+            while polling.current { second.poll(maxMessages: 100, timeout: .milliseconds(20)) { _ in } }
+        }
+        try await eventually("the second member to get its (empty) assignment") { second.hasReceivedAssignment }
+        polling.withLock { $0 = false }
+        try await thread.run {}  // the polling job has returned: nothing serves the second's queue now
+        #expect(second.queuedCount == 0)
+
+        // A third member joins: the rebalance gives the second another empty assignment, which
+        // waits in its queue.
+        let third = Member(name: "third", configuration: configuration, topic: topic)
+        defer { third.leave() }
+        try await eventually("the rebalance's assignment to wait in the second's queue") { second.queuedCount > 0 }
+
+        let closed = Shared<Result<Void, KafkaError>?>(nil)
+        thread.execute {
+            closed.withLock { $0 = Result { () throws(KafkaError) in try second.close() } }
+        }
+        try await eventually("the second member's close to return", timeout: .seconds(20)) { closed.current != nil }
+        if case .failure(let error) = closed.current { Issue.record("close failed: \(error)") }
+        #expect(second.memberID == nil, "the second member left the group")
+        #expect(first.log.current.owned == all)
         thread.shutdown()
     }
 }

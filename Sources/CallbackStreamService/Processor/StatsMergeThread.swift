@@ -268,7 +268,7 @@ final class StatsMergeThread: @unchecked Sendable {
             }
             if stopping { progress.enter("leaving its consumer group: committing the revoked partitions") }
             if failure == nil { commit(partitions.map(\.partition), synchronously: true) }
-            if stopping { progress.enter("leaving its consumer group (rd_kafka_consumer_close)") }
+            if stopping { progress.enter("leaving its consumer group (unsubscribe, then rd_kafka_consumer_close)") }
             for partition in partitions { close(partition.partition) }
         case .lost(let partitions):
             for partition in partitions { close(partition.partition) }
@@ -338,7 +338,7 @@ final class StatsMergeThread: @unchecked Sendable {
         }
         progress.enter("committing offsets")
         if failure == nil { commit(tasks.keys.sorted(), synchronously: true) }
-        progress.enter("leaving its consumer group (rd_kafka_consumer_close)")
+        progress.enter("leaving its consumer group (unsubscribe, then rd_kafka_consumer_close)")
         do { try consumer.close() } catch {
             logger.warning("the stats merge stage could not leave its group", metadata: ["error": "\(error)"])
         }

@@ -287,7 +287,7 @@ final class StreamThread: @unchecked Sendable {
             }
             if stopping { progress.enter("leaving the consumer group: committing the revoked partitions") }
             if failure == nil { commit(numbers, synchronously: true) }
-            if stopping { progress.enter("leaving the consumer group (rd_kafka_consumer_close)") }
+            if stopping { progress.enter("leaving the consumer group (unsubscribe, then rd_kafka_consumer_close)") }
             for partition in numbers { close(partition) }
             logger.info("partitions revoked", metadata: ["kafka.partitions": "\(numbers)"])
         case .lost(let partitions):
@@ -415,7 +415,7 @@ final class StreamThread: @unchecked Sendable {
         if failure == nil {
             commit(manager.partitions, synchronously: true)
         }
-        progress.enter("leaving the consumer group (rd_kafka_consumer_close)")
+        progress.enter("leaving the consumer group (unsubscribe, then rd_kafka_consumer_close)")
         // Leaving the group revokes every partition; the revoke handler commits once more
         // (nothing changed) and closes the tasks. Open sessions are not force-closed: whoever
         // takes the partitions next rebuilds them by replay.

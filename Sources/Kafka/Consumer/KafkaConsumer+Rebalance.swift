@@ -50,7 +50,7 @@ extension KafkaConsumer {
         var failure: KafkaError?
         switch event.err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            context.receivedAssignment = true
+            context.receivedAssignment.store(true, ordering: .releasing)
             if cooperative {
                 failure = rd_kafka_incremental_assign(rk, event.partitions?.pointer).map(KafkaError.consuming)
             } else {

@@ -149,7 +149,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             _ = rd_kafka_consumer_close(handle)
         }
         rd_kafka_queue_destroy(queue)
-        if Self.destroyWouldAbort(cooperativeSticky: cooperativeSticky, receivedAssignment: context.receivedAssignment) {
+        if Self.destroyWouldAbort(cooperativeSticky: cooperativeSticky, receivedAssignment: context.receivedAssignment.load(ordering: .acquiring)) {
             // Leak the (closed) handle rather than abort the process; its threads log through
             // the context, which must then live as long (see `RDKafka.makeHandle`).
             context.logger.notice(
@@ -261,17 +261,57 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Leaves the group and stops consuming (`rd_kafka_consumer_close`). Call on the polling
     /// thread: the final revoke is told to the rebalance handler from here (so it can
     /// commit). Blocks until the group was left. Calling it again does nothing.
-    public func close() throws(KafkaError) {
+    ///
+    /// A `cooperative-sticky` consumer first leaves the group with an unsubscribe and serves
+    /// its queue (rebalances go to the handler as in ``poll(maxMessages:timeout:_:)``; records
+    /// still arriving are dropped, uncommitted, for the next owner) until the member has left
+    /// or `leaveTimeout` passed, and only then closes. Closing straight away can hang forever
+    /// in librdkafka before 2.4.0 when a rebalance's assignment waits in the queue of a member
+    /// that owns nothing: the close turns the handler's assign into an unassign but stays in
+    /// WAIT_ASSIGN_CALL (confluentinc/librdkafka#4527). After an unsubscribe that assign is
+    /// still an assign, so the group state machine moves on.
+    public func close(leaveTimeout: Duration = .seconds(10)) throws(KafkaError) {
         let alreadyClosed = closed.withLock { closed in
             defer { closed = true }
             return closed
         }
         guard !alreadyClosed else { return }
         fetchStallGuard?.stop()
+        if cooperativeSticky, memberID != nil {
+            leaveBeforeClosing(within: leaveTimeout)
+        }
         context.deferringRebalance = false
         if let error = KafkaError.check(rd_kafka_consumer_close(handle)) {
             throw error
         }
+    }
+
+    /// Unsubscribes and serves the queue until the member has left the group (librdkafka
+    /// clears the member id when it sends LeaveGroup) or `timeout` passed, then serves what
+    /// is queued once more.
+    private func leaveBeforeClosing(within timeout: Duration) {
+        if let error = KafkaError.check(rd_kafka_unsubscribe(handle)) {
+            context.logger.warning(
+                "unsubscribing before the close failed; closing directly",
+                metadata: ["kafka.error.name": "\(error.name)", "kafka.error.message": "\(error.message)"])
+            return
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while memberID != nil, clock.now < deadline {
+            poll(maxMessages: 1_000, timeout: .milliseconds(50)) { _ in }
+        }
+        if memberID != nil {
+            context.logger.warning(
+                "the member had not left the group \(timeout) after unsubscribing; closing anyway")
+        }
+        poll(maxMessages: 1_000, timeout: .zero) { _ in }
+    }
+
+    /// Whether the group has given this consumer an assignment (possibly an empty one) since it
+    /// was created. Safe from any thread.
+    public var hasReceivedAssignment: Bool {
+        context.receivedAssignment.load(ordering: .acquiring)
     }
 
     /// Whether ``close()`` was called.

@@ -1,5 +1,6 @@
 internal import CRdKafka
 import Logging
+import Synchronization
 
 /// The Swift state librdkafka callbacks reach through the handle's opaque pointer
 /// (`rd_kafka_conf_set_opaque` / `rd_kafka_opaque`).
@@ -26,8 +27,9 @@ final class RDKafkaClientContext: @unchecked Sendable {
     /// Rebalances deferred during the current poll, in callback order.
     var pendingRebalances: [PendingRebalance] = []
     /// Whether the consumer was ever told an assignment (set on the polling thread, read in
-    /// `deinit`): see `KafkaConsumer.destroyWouldAbort`.
-    var receivedAssignment = false
+    /// `deinit` and by `KafkaConsumer.hasReceivedAssignment` from any thread): see
+    /// `KafkaConsumer.destroyWouldAbort`.
+    let receivedAssignment = Atomic(false)
 
     init(
         logger: Logger,
