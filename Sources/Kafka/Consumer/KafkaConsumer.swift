@@ -146,6 +146,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         // `context.consumer` is already nil here, so no handler runs during this close.
         let wasClosed = closed.withLock { $0 }
         if !wasClosed {
+            // As in `close()`: a direct close can hang forever (librdkafka#4527).
+            if cooperativeSticky, memberID != nil { leaveBeforeClosing(within: .seconds(10)) }
             _ = rd_kafka_consumer_close(handle)
         }
         rd_kafka_queue_destroy(queue)
