@@ -58,6 +58,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let closed = Mutex(false)
     /// Whether `partition.assignment.strategy` includes `cooperative-sticky`.
     private let cooperativeSticky: Bool
+    /// Whether `group.instance.id` is set (a static member, KIP-345: it does not leave the group
+    /// when it closes).
+    private let staticMember: Bool
     /// Set by ``wakeup()`` so a wake-up that arrives before `poll` starts waiting is not lost.
     private let wakeupRequested = Atomic(false)
     /// Wakes librdkafka's fetcher after a full prefetch queue was drained; `nil` if disabled.
@@ -118,6 +121,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         self.queue = queue
         self.context = context
         self.cooperativeSticky = configuration["partition.assignment.strategy"]?.contains("cooperative-sticky") ?? false
+        self.staticMember = !(configuration["group.instance.id"] ?? "").isEmpty
         self.fetchStallGuard = wakesFetcher
             ? FetchStallGuard(
                 handle: handle, messageThreshold: Self.integerProperty(handle, "queued.min.messages") ?? 100_000,
@@ -271,7 +275,10 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// in librdkafka before 2.4.0 when a rebalance's assignment waits in the queue of a member
     /// that owns nothing: the close turns the handler's assign into an unassign but stays in
     /// WAIT_ASSIGN_CALL (confluentinc/librdkafka#4527). After an unsubscribe that assign is
-    /// still an assign, so the group state machine moves on.
+    /// still an assign, so the group state machine moves on. A static member (`group.instance.id`)
+    /// must not leave (an unsubscribe would send LeaveGroup and cost the rebalance static
+    /// membership avoids): it only serves what is queued right before closing, which leaves the
+    /// hang possible if a rebalance's assignment arrives in the moment between the two.
     public func close(leaveTimeout: Duration = .seconds(10)) throws(KafkaError) {
         let alreadyClosed = closed.withLock { closed in
             defer { closed = true }
@@ -290,8 +297,12 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Unsubscribes and serves the queue until the member has left the group (librdkafka
     /// clears the member id when it sends LeaveGroup) or `timeout` passed, then serves what
-    /// is queued once more.
+    /// is queued once more. A static member only serves what is queued.
     private func leaveBeforeClosing(within timeout: Duration) {
+        if staticMember {
+            poll(maxMessages: 1_000, timeout: .zero) { _ in }
+            return
+        }
         if let error = KafkaError.check(rd_kafka_unsubscribe(handle)) {
             context.logger.warning(
                 "unsubscribing before the close failed; closing directly",
