@@ -150,8 +150,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         // `context.consumer` is already nil here, so no handler runs during this close.
         let wasClosed = closed.withLock { $0 }
         if !wasClosed {
-            // As in `close()`: a direct close can hang forever (librdkafka#4527).
-            if cooperativeSticky, memberID != nil { leaveBeforeClosing(within: .seconds(10)) }
+            leaveBeforeClosing()  // as in `close()`: a direct close can hang (librdkafka#4527)
             _ = rd_kafka_consumer_close(handle)
         }
         rd_kafka_queue_destroy(queue)
@@ -271,7 +270,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// A `cooperative-sticky` consumer first leaves the group with an unsubscribe and serves
     /// its queue (rebalances go to the handler as in ``poll(maxMessages:timeout:_:)``; records
     /// still arriving are dropped, uncommitted, for the next owner) until the member has left
-    /// or `leaveTimeout` passed, and only then closes. Closing straight away can hang forever
+    /// or ``leaveTimeout`` passed, and only then closes. Closing straight away can hang forever
     /// in librdkafka before 2.4.0 when a rebalance's assignment waits in the queue of a member
     /// that owns nothing: the close turns the handler's assign into an unassign but stays in
     /// WAIT_ASSIGN_CALL (confluentinc/librdkafka#4527). After an unsubscribe that assign is
@@ -279,26 +278,29 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// must not leave (an unsubscribe would send LeaveGroup and cost the rebalance static
     /// membership avoids): it only serves what is queued right before closing, which leaves the
     /// hang possible if a rebalance's assignment arrives in the moment between the two.
-    public func close(leaveTimeout: Duration = .seconds(10)) throws(KafkaError) {
+    public func close() throws(KafkaError) {
         let alreadyClosed = closed.withLock { closed in
             defer { closed = true }
             return closed
         }
         guard !alreadyClosed else { return }
         fetchStallGuard?.stop()
-        if cooperativeSticky, memberID != nil {
-            leaveBeforeClosing(within: leaveTimeout)
-        }
+        leaveBeforeClosing()
         context.deferringRebalance = false
         if let error = KafkaError.check(rd_kafka_consumer_close(handle)) {
             throw error
         }
     }
 
-    /// Unsubscribes and serves the queue until the member has left the group (librdkafka
-    /// clears the member id when it sends LeaveGroup) or `timeout` passed, then serves what
-    /// is queued once more. A static member only serves what is queued.
-    private func leaveBeforeClosing(within timeout: Duration) {
+    /// How long ``close()`` serves the queue after its unsubscribe, waiting to have left the
+    /// group, before it closes anyway.
+    public static let leaveTimeout: Duration = .seconds(10)
+
+    /// For a cooperative member of a group: unsubscribes and serves the queue until the member
+    /// has left (librdkafka clears the member id when it sends LeaveGroup) or ``leaveTimeout``
+    /// passed, then serves what is queued once more. A static member only serves what is queued.
+    private func leaveBeforeClosing() {
+        guard cooperativeSticky, memberID != nil else { return }
         if staticMember {
             poll(maxMessages: 1_000, timeout: .zero) { _ in }
             return
@@ -310,13 +312,13 @@ public final class KafkaConsumer: @unchecked Sendable {
             return
         }
         let clock = ContinuousClock()
-        let deadline = clock.now + timeout
+        let deadline = clock.now + Self.leaveTimeout
         while memberID != nil, clock.now < deadline {
             poll(maxMessages: 1_000, timeout: .milliseconds(50)) { _ in }
         }
         if memberID != nil {
             context.logger.warning(
-                "the member had not left the group \(timeout) after unsubscribing; closing anyway")
+                "the member had not left the group \(Self.leaveTimeout) after unsubscribing; closing anyway")
         }
         poll(maxMessages: 1_000, timeout: .zero) { _ in }
     }
