@@ -11,10 +11,11 @@ import CoreBenchmarkSupport
 /// chunks of 2,000 records as fetch responses arrive, each chunk followed by a tick of its
 /// partition (as the poll loop does), and at the end one tick 1 h later that closes everything.
 ///
-/// The records are generated once into one contiguous buffer; each repetition builds fresh
-/// topologies (not timed) and feeds all records (timed). `emit` adds up the output bytes' length,
-/// first and last byte so that nothing can be optimised away; ``fingerprint`` hashes every output
-/// in full (untimed), to check that an optimisation changed no byte.
+/// The records are generated once into one buffer, partition after partition (as a fetched
+/// batch holds them); each repetition builds fresh topologies (not timed) and feeds all records
+/// (timed). `emit` adds up the output bytes' length, first and last byte so that nothing can be
+/// optimised away; ``fingerprint`` hashes every output in full (untimed), to check that an
+/// optimisation changed no byte.
 struct TopologyBench {
     static let configuration = TopologyConfiguration(
         inactivityTimeoutMs: 5_000, allowedLatenessMs: 1_000, idleAdvanceAfterMs: 2_000)
@@ -50,18 +51,29 @@ struct TopologyBench {
             fatalError("traffic configuration: \(error)")
         }
         byPartition = Array(repeating: [], count: partitions)
-        bytes.reserveCapacity(events * 500)
+        // Each partition's records lie one after the other, as in a fetched batch (not in the
+        // generator's interleaved order, which would make every record a cache miss).
+        var partitionBytes = [[UInt8]](repeating: [], count: partitions)
         for record in generator {
             let p = Int(Self.crc32(record.key) % UInt32(partitions))
-            let keyStart = Int32(bytes.count)
-            bytes.append(contentsOf: record.key)
-            let valueStart = Int32(bytes.count)
-            bytes.append(contentsOf: record.value)
+            let keyStart = Int32(partitionBytes[p].count)
+            partitionBytes[p].append(contentsOf: record.key)
+            let valueStart = Int32(partitionBytes[p].count)
+            partitionBytes[p].append(contentsOf: record.value)
             byPartition[p].append(Record(
                 keyStart: keyStart, keyCount: Int32(record.key.count), valueStart: valueStart,
                 valueCount: Int32(record.value.count)))
             recordCount += 1
             valueBytes += record.value.count
+        }
+        bytes.reserveCapacity(partitionBytes.reduce(0) { $0 + $1.count })
+        for p in 0..<partitions {
+            let base = Int32(bytes.count)
+            bytes.append(contentsOf: partitionBytes[p])
+            for i in byPartition[p].indices {
+                byPartition[p][i].keyStart += base
+                byPartition[p][i].valueStart += base
+            }
         }
     }
 
