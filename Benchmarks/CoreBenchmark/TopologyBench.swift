@@ -164,7 +164,7 @@ struct TopologyBench {
                 mix("dlq \(code.rawValue) \(detail) \(offset)")
             case let .partial(windowStart):
                 mix("partial \(windowStart)")
-            case let .progress(completeThrough):
+            case let .progress(completeThrough, _, _):
                 mix("progress \(completeThrough)")
             }
         }

@@ -55,7 +55,7 @@ struct TopologyDriver {
             return Output(kind: "dlq", key: key, value: value, detail: "\(code.rawValue)@\(offset)")
         case let .partial(windowStart):
             return Output(kind: "partial", key: key, value: value, detail: "\(windowStart)")
-        case let .progress(completeThrough):
+        case let .progress(completeThrough, _, _):
             return Output(kind: "progress", key: key, value: value, detail: "\(completeThrough)")
         }
     }

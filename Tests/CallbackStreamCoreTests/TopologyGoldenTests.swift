@@ -131,7 +131,8 @@ import Testing
         var counts: [String: Int] = [:]
         /// The wall clock of the current call, and the partials and markers emitted so far.
         var wall: Int64 = 0
-        var windowValues: [(wall: Int64, windowStart: Int64?, value: [UInt8])] = []
+        /// Partials (with their window start) and markers (with what they newly report complete).
+        var windowValues: [(wall: Int64, windowStart: Int64?, marker: (since: Int64?, through: Int64, windowSize: Int64)?, value: [UInt8])] = []
 
         mutating func line(_ s: String, window: Bool = false) {
             text.append(contentsOf: s.utf8)
@@ -158,19 +159,20 @@ import Testing
                 facts = "partial \(windowStart)"
                 counts["partial", default: 0] += 1
                 window = true
-                windowValues.append((wall, windowStart, Array(output.value)))
-            case let .progress(completeThrough):
+                windowValues.append((wall, windowStart, nil, Array(output.value)))
+            case let .progress(completeThrough, since, windowSize):
                 facts = "progress \(completeThrough)"
                 counts["progress", default: 0] += 1
                 window = true
-                windowValues.append((wall, nil, Array(output.value)))
+                windowValues.append((wall, nil, (since, completeThrough, windowSize), Array(output.value)))
             }
             if output.evicted { counts["evicted", default: 0] += 1 }
             line("p\(partition) \(facts) evicted=\(output.evicted) key=\(key) value=\(value)", window: window)
         }
 
         /// Routes the partials and markers to `partialsPartitions` partials partitions (in emission
-        /// order, as one producer would) and merges each with its own ``WindowMerger``, ticking it
+        /// order, as one producer would; each marker only to the partitions of the windows it newly
+        /// reports complete, as the processor routes it) and merges each with its own ``WindowMerger``, ticking it
         /// 1 h after the end; the stats and alerts as text, with counts.
         func merged(partialsPartitions: Int32, configuration: WindowMergerConfiguration) -> Transcript {
             var result = Transcript()
@@ -193,10 +195,14 @@ import Testing
                 }
             }
             for entry in windowValues {
-                let targets = entry.windowStart.map {
-                    let k = WindowRouting.partialsPartition(windowStart: $0, partialsPartitionCount: partialsPartitions)
-                    return k ..< k + 1
-                } ?? WindowRouting.progressPartitions(partialsPartitionCount: partialsPartitions)
+                var targets: [Int32] = []
+                if let windowStart = entry.windowStart {
+                    targets = [WindowRouting.partialsPartition(windowStart: windowStart, partialsPartitionCount: partialsPartitions)]
+                } else if let marker = entry.marker {
+                    WindowRouting.forEachProgressPartition(
+                        since: marker.since, through: marker.through, windowSize: marker.windowSize, partialsPartitionCount: partialsPartitions
+                    ) { targets.append($0) }
+                }
                 for k in targets.map(Int.init) {
                     take(entry.value.withUnsafeBytes { mergers[k].add(value: $0, offset: offsets[k], nowMs: entry.wall) }, k)
                     offsets[k] += 1

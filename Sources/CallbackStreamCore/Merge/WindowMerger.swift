@@ -10,12 +10,14 @@
 ///
 /// An input partition's partials and markers are produced by one producer (the owner of the
 /// input partition, idempotent, in emission order) and routed by ``WindowRouting``: every
-/// partial of window `W` to partials partition `k = hash(W.start) % count`, every marker to every
-/// partials partition. Kafka keeps one producer's records to one partition in order, and the
-/// per-partition stage emits the partials of `W` before the marker whose `completeThrough ≥
-/// W.end` — and never a partial of `W` after it (later closes are clamped forward). So when the
-/// merger of partition `k` reads input partition `p`'s marker with `completeThrough ≥ W.end`, it
-/// has already read every partial `p` will ever send for `W`. A window is **complete** when
+/// partial of window `W` to partials partition `k = hash(W.start) % count`, and the marker that
+/// first reports `W` complete to `k` too (a marker goes to the partitions of the windows it newly
+/// reports complete; an input partition's first marker to every partition). Kafka keeps one
+/// producer's records to one partition in order, and the per-partition stage emits the partials
+/// of `W` before the marker whose `completeThrough ≥ W.end` — and never a partial of `W` after it
+/// (later closes are clamped forward). So when the merger of partition `k` reads input partition
+/// `p`'s marker with `completeThrough ≥ W.end`, it has already read every partial `p` will ever
+/// send for `W`. A window is **complete** when
 /// every input partition `0 ..< N` has such a marker, `N` being the largest partition count
 /// carried by the window's partials and by the markers that cover it.
 /// (After a crash of an input partition's owner, the new owner replays and may send a partial

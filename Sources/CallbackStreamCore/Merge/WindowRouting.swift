@@ -3,9 +3,15 @@
 /// - A **partial** goes to partition ``partialsPartition(windowStart:partialsPartitionCount:)``:
 ///   every partial of one window — of every input partition and tenant — lands on the same
 ///   partials partition, so one ``WindowMerger`` sees all of them.
-/// - A **progress marker** goes to **every** partials partition
-///   (``progressPartitions(partialsPartitionCount:)``; it is about 100 bytes), because every
-///   merger needs to know how far each input partition is complete.
+/// - A **progress marker** ("complete through T") goes to the partials partitions of the windows
+///   it newly reports complete — those starting between the previous marker's T and this one's
+///   (``forEachProgressPartition(since:through:windowSize:partialsPartitionCount:_:)``) — and the
+///   first marker of an input partition to every partials partition. The merger of partition `k`
+///   only merges the windows routed to `k`, so it needs an input partition's progress only once
+///   that partition has passed one of them: every window routed to `k` is covered there by a
+///   marker of every input partition, right after that input partition's partials of it. (Sending
+///   every marker to every partition would cost input partitions × partials partitions records
+///   per window: 16,384 per minute for 128 × 128.)
 ///
 /// The ordering guarantee the merger relies on: one input partition's partials and markers are
 /// produced by one producer, in emission order, with an idempotent producer (or at most one
@@ -23,8 +29,38 @@ public enum WindowRouting {
         return Int32(truncatingIfNeeded: hash % UInt64(partialsPartitionCount))
     }
 
-    /// The partials partitions a progress marker goes to: all of them.
+    /// Every partials partition: where the first marker of an input partition goes.
     public static func progressPartitions(partialsPartitionCount: Int32) -> Range<Int32> {
         0 ..< max(1, partialsPartitionCount)
+    }
+
+    /// Calls `body` once for each partials partition a progress marker must reach: the
+    /// partitions of the windows of `windowSize` ms starting in `since ..< completeThrough` (the
+    /// windows it newly reports complete), in increasing order; every partition when `since` is
+    /// `nil` (the input partition's first marker) or when those windows are at least as many as
+    /// the partitions.
+    public static func forEachProgressPartition(
+        since: Int64?, through completeThrough: Int64, windowSize: Int64, partialsPartitionCount: Int32, _ body: (Int32) -> Void
+    ) {
+        let count = max(1, partialsPartitionCount)
+        let size = max(1, windowSize)
+        guard let since, since < completeThrough else {
+            if since == nil { for partition in 0 ..< count { body(partition) } }
+            return
+        }
+        // Window starts are multiples of the size; `since` and `completeThrough` are window starts.
+        let (span, overflow) = completeThrough.subtractingReportingOverflow(since)
+        guard !overflow, span / size < Int64(count) else {
+            for partition in 0 ..< count { body(partition) }
+            return
+        }
+        let windows = Int((span + size - 1) / size)
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: Int(count)) { reached in
+            reached.initialize(repeating: false)
+            for index in 0 ..< windows {
+                reached[Int(partialsPartition(windowStart: since &+ Int64(index) &* size, partialsPartitionCount: count))] = true
+            }
+            for partition in 0 ..< Int(count) where reached[partition] { body(Int32(partition)) }
+        }
     }
 }

@@ -105,10 +105,12 @@ extension PartitionTopology {
         mutating func advanceWindows(to watermark: Int64, emit: (TopologyOutput) -> Void) {
             windows.advance(to: watermark)
             guard windows.pendingOutputCount > 0 else { return }
+            let windowSize = windows.configuration.windowSizeMilliseconds
             windows.drainEncodedOutputs(value: &buffer, key: &idBuffer) { output, key, value in
                 let info: TopologyOutput.Info = switch output {
                 case let .partial(windowStart): .partial(windowStart: windowStart)
-                case let .progress(completeThrough): .progress(completeThrough: completeThrough)
+                case let .progress(completeThrough, since):
+                    .progress(completeThrough: completeThrough, since: since, windowSize: windowSize)
                 }
                 key.withUnsafeBytes { key in
                     value.withUnsafeBytes { value in

@@ -17,10 +17,13 @@ public struct TopologyOutput {
         /// ``WindowRouting/partialsPartition(windowStart:partialsPartitionCount:)`` (key: the
         /// window start in decimal).
         case partial(windowStart: Int64)
-        /// A progress marker of this input partition, for the partials topic: produce it to
-        /// **every** partials partition (``WindowRouting/progressPartitions(partialsPartitionCount:)``),
-        /// after the partials before it (key: the input partition in decimal).
-        case progress(completeThrough: Int64)
+        /// A progress marker of this input partition, for the partials topic (key: the input
+        /// partition in decimal), after the partials before it: it reports the windows of
+        /// `windowSize` ms starting in `since ..< completeThrough` complete (`since` is the
+        /// previous marker's `completeThrough`, `nil` for the first). Produce it to the partials
+        /// partitions of those windows:
+        /// ``WindowRouting/forEachProgressPartition(since:through:windowSize:partialsPartitionCount:_:)``.
+        case progress(completeThrough: Int64, since: Int64?, windowSize: Int64)
     }
 
     public var key: UnsafeRawBufferPointer?

@@ -44,7 +44,8 @@ public struct WindowAggregator: Sendable {
     /// are released when it is drained).
     private enum PendingOutput: Sendable {
         case partial(start: Int64, end: Int64, group: WindowGroupAggregate)
-        case progress(WindowProgress)
+        /// `since`: the `completeThrough` of the marker before (`nil` for the first).
+        case progress(WindowProgress, since: Int64?)
     }
 
     /// The configuration the aggregator was created with.
@@ -157,9 +158,10 @@ public struct WindowAggregator: Sendable {
         let boundary = windowStart(containing: watermark)
         if boundary > (emittedThrough ?? .min) { emittedThrough = boundary }
         if boundary > (completeThrough ?? .min) {
+            let since = completeThrough
             completeThrough = boundary
             outputs.append(.progress(WindowProgress(
-                inputPartition: inputPartition, partitionCount: inputPartitionCount, completeThrough: boundary)))
+                inputPartition: inputPartition, partitionCount: inputPartitionCount, completeThrough: boundary), since: since))
             metrics.progressMarkers += 1
         }
     }
@@ -175,7 +177,7 @@ public struct WindowAggregator: Sendable {
         for output in outputs {
             switch output {
             case let .partial(start, end, group): try body(.partial(makePartial(start: start, end: end, group: group)))
-            case let .progress(progress): try body(.progress(progress))
+            case let .progress(progress, _): try body(.progress(progress))
             }
         }
     }
@@ -184,8 +186,9 @@ public struct WindowAggregator: Sendable {
     enum EncodedOutput {
         /// A partial of the window starting at `windowStart`.
         case partial(windowStart: Int64)
-        /// A progress marker.
-        case progress(completeThrough: Int64)
+        /// A progress marker; `since` is the `completeThrough` of the one before (`nil` for the
+        /// first), so it newly reports the windows starting in `since ..< completeThrough` complete.
+        case progress(completeThrough: Int64, since: Int64?)
     }
 
     /// Hands the queued records to `body` in order, encoded (``WindowPartialEncoder``): each
@@ -203,10 +206,10 @@ public struct WindowAggregator: Sendable {
                 encodePartial(start: start, end: end, group: group, into: &value)
                 key.appendDecimal(start)
                 body(.partial(windowStart: start), key, value)
-            case let .progress(progress):
+            case let .progress(progress, since):
                 WindowPartialEncoder().encode(progress, into: &value)
                 WindowPartialEncoder.appendKey(of: progress, into: &key)
-                body(.progress(completeThrough: progress.completeThrough), key, value)
+                body(.progress(completeThrough: progress.completeThrough, since: since), key, value)
             }
         }
         clearOutputs()

@@ -2,7 +2,8 @@
 public enum WindowOutput: Sendable, Hashable {
     /// One tenant's share of a window on this partition, for the partials topic.
     case partial(WindowPartial)
-    /// The partition is complete through a window end, for every partials partition; it follows
-    /// the partials of the windows it covers.
+    /// The partition is complete through a window end, for the partials partitions of the
+    /// windows it newly reports complete (``WindowRouting``); it follows the partials of the
+    /// windows it covers.
     case progress(WindowProgress)
 }

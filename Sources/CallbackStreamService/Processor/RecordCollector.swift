@@ -101,9 +101,11 @@ final class RecordCollector<Producer: OutputProducer> {
             let partition = WindowRouting.partialsPartition(windowStart: windowStart, partialsPartitionCount: topics.partialsPartitionCount)
             produce(output, to: topics.partials, partition: partition, headers: [], kind: .partials, task: task, nowNanos: nowNanos)
             return
-        case .progress:
-            // Every merger needs every input partition's progress (WindowMerger's ordering rule).
-            for partition in WindowRouting.progressPartitions(partialsPartitionCount: topics.partialsPartitionCount) {
+        case let .progress(completeThrough, since, windowSize):
+            // To the mergers of the windows it newly reports complete (WindowRouting).
+            WindowRouting.forEachProgressPartition(
+                since: since, through: completeThrough, windowSize: windowSize, partialsPartitionCount: topics.partialsPartitionCount
+            ) { partition in
                 produce(output, to: topics.partials, partition: partition, headers: [], kind: .partials, task: task, nowNanos: nowNanos)
             }
             return

@@ -62,6 +62,50 @@ import Testing
         #expect(partial.elapsed == whole)
     }
 
+    @Test func aMarkerGoesToThePartitionsOfTheWindowsItNewlyReportsComplete() {
+        let t0: Int64 = 1_767_225_600_000
+        func targets(since: Int64?, through: Int64, count: Int32 = 12) -> [Int32] {
+            var partitions: [Int32] = []
+            WindowRouting.forEachProgressPartition(since: since, through: through, windowSize: 60_000, partialsPartitionCount: count) {
+                partitions.append($0)
+            }
+            return partitions
+        }
+        func partition(_ windowStart: Int64, count: Int32 = 12) -> Int32 {
+            WindowRouting.partialsPartition(windowStart: windowStart, partialsPartitionCount: count)
+        }
+        // An input partition's first marker: everywhere (it covers every earlier window).
+        #expect(targets(since: nil, through: t0) == Array(0 ..< 12))
+        // One window passed: only its merger.
+        #expect(targets(since: t0, through: t0 + 60_000) == [partition(t0)])
+        #expect(targets(since: t0, through: t0 + 60_000) == [9])
+        // Three windows: their mergers, each once, in order.
+        let three = Set([t0, t0 + 60_000, t0 + 120_000].map { partition($0) }).sorted()
+        #expect(targets(since: t0, through: t0 + 180_000) == three)
+        // As many windows as partitions, or an idle jump of months: everywhere.
+        #expect(targets(since: t0, through: t0 + 12 * 60_000) == Array(0 ..< 12))
+        #expect(targets(since: t0, through: t0 + 86_400_000 * 300) == Array(0 ..< 12))
+        #expect(targets(since: Int64.min / 60_000 * 60_000, through: t0) == Array(0 ..< 12))
+        // Nothing newly complete: nowhere; one partials partition: that one.
+        #expect(targets(since: t0, through: t0).isEmpty)
+        #expect(targets(since: t0, through: t0 + 60_000, count: 1) == [0])
+        #expect(targets(since: t0, through: t0 + 60_000, count: 0) == [0])
+        // Every window of a long run is reached on its partition by some marker.
+        var since: Int64? = nil
+        var reached = Set<Int64>()
+        for step in [1, 1, 2, 1, 5, 1, 3, 1, 1, 13, 1] as [Int64] {
+            let through = (since ?? t0) + step * 60_000
+            let partitions = targets(since: since, through: through)
+            var start = since ?? (t0 - 60_000)
+            while start < through {
+                if partitions.contains(partition(start)) { reached.insert(start) }
+                start += 60_000
+            }
+            since = through
+        }
+        #expect(reached.count == 31)  // t0 − 1 min (covered by the first marker) … t0 + 29 min
+    }
+
     @Test func routingSpreadsWindowsAndSendsMarkersEverywhere() {
         #expect(WindowRouting.partialsPartition(windowStart: 60_000, partialsPartitionCount: 1) == 0)
         #expect(WindowRouting.partialsPartition(windowStart: 60_000, partialsPartitionCount: 0) == 0)
@@ -84,7 +128,7 @@ import Testing
         var outputs: [String] = []
         func collect(_ output: TopologyOutput) {
             switch output.info {
-            case let .progress(through): outputs.append("progress \(through)")
+            case let .progress(through, _, _): outputs.append("progress \(through)")
             case let .partial(start): outputs.append("partial \(start)")
             default: outputs.append("other")
             }

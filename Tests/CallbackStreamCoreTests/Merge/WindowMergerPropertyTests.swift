@@ -5,8 +5,10 @@ import Testing
 
 /// The two stages end to end, without a broker: 8 input partitions × 3 tenants of generated
 /// sessions with ground truth → per-partition ``WindowAggregator``s → partials and markers on
-/// 2 partials partitions (shuffled across input partitions, in order within one, with replayed
-/// duplicates) → one ``WindowMerger`` per partials partition.
+/// 2 partials partitions, routed as the processor routes them (``WindowRouting``: a marker only
+/// to the partitions of the windows it newly reports complete), shuffled across input
+/// partitions, in order within one, with replayed duplicates → one ``WindowMerger`` per
+/// partials partition.
 @Suite struct WindowMergerPropertyTests {
     static let partitions: Int32 = 8
     static let partialsPartitions: Int32 = 2
@@ -62,6 +64,8 @@ import Testing
     struct Emitted {
         var windowStart: Int64?  // nil: a progress marker
         var value: [UInt8]
+        /// A marker's partials partitions, as the processor routes it (``WindowRouting``).
+        var markerPartitions: [Int32] = []
     }
 
     /// Stage 1: each partition's sessions in close-time order, the watermark 5 s behind, then
@@ -70,11 +74,18 @@ import Testing
         (0 ..< partitions).map { partition in
             var aggregator = WindowAggregator(configuration: WindowConfiguration(partition: partition, inputPartitionCount: partitions))
             var stream: [Emitted] = []
+            var previousMarker: Int64?
             func drain() {
                 aggregator.drainOutputs { output in
                     switch output {
                     case let .partial(partial): stream.append(Emitted(windowStart: partial.windowStart, value: WindowPartialEncoder().encode(partial)))
-                    case let .progress(marker): stream.append(Emitted(windowStart: nil, value: WindowPartialEncoder().encode(marker)))
+                    case let .progress(marker):
+                        var partitions: [Int32] = []
+                        WindowRouting.forEachProgressPartition(
+                            since: previousMarker, through: marker.completeThrough, windowSize: 60_000, partialsPartitionCount: partialsPartitions
+                        ) { partitions.append($0) }
+                        previousMarker = marker.completeThrough
+                        stream.append(Emitted(windowStart: nil, value: WindowPartialEncoder().encode(marker), markerPartitions: partitions))
                     }
                 }
             }
@@ -99,7 +110,10 @@ import Testing
     /// routing, interleaved at random (in order within each input partition).
     static func interleave(_ streams: [[Emitted]], partialsPartition k: Int32, random: inout SeededRandom) -> [[UInt8]] {
         var queues = streams.map { stream in
-            stream.filter { $0.windowStart.map { WindowRouting.partialsPartition(windowStart: $0, partialsPartitionCount: partialsPartitions) == k } ?? true }
+            stream.filter {
+                $0.windowStart.map { WindowRouting.partialsPartition(windowStart: $0, partialsPartitionCount: partialsPartitions) == k }
+                    ?? $0.markerPartitions.contains(k)
+            }
         }
         var positions = [Int](repeating: 0, count: queues.count)
         var result: [[UInt8]] = []
@@ -233,7 +247,7 @@ import Testing
             var offset = merger.nextOffset!
             for entry in silent where entry.windowStart.map({
                 WindowRouting.partialsPartition(windowStart: $0, partialsPartitionCount: Self.partialsPartitions) == k
-            }) ?? true {
+            }) ?? entry.markerPartitions.contains(k) {
                 outputs += entry.value.withUnsafeBytes { merger.add(value: $0, offset: offset, nowMs: now + timeout) }
                 offset += 1
             }

@@ -143,7 +143,7 @@ final class RecordingProducer: OutputProducer {
         #expect(collector.failure == nil)
     }
 
-    @Test func partialsGoToTheirWindowsPartitionAndProgressMarkersToEveryPartition() throws {
+    @Test func partialsGoToTheirWindowsPartitionAndProgressMarkersToTheMergersOfTheirWindows() throws {
         // A session closed in the first window, then an event that moves the watermark past its end.
         pipe(#"{"interactionId":"cb-1","event":"opened","timestamp":\#(Self.t0),"attributes":{"tenant":"acme"}}"#, key: "cb-1", offset: 0)
         pipe(#"{"interactionId":"cb-1","event":"closed","timestamp":\#(Self.t0 + 1)}"#, key: "cb-1", offset: 1)
@@ -154,11 +154,25 @@ final class RecordingProducer: OutputProducer {
         #expect(windowPartials.count == 1)
         #expect(windowPartials.first?.key == "\(Self.t0)")
         #expect(windowPartials.first?.partition == WindowRouting.partialsPartition(windowStart: Self.t0, partialsPartitionCount: 3))
-        // Each marker goes to every merger, once, in partition order.
-        #expect(!markers.isEmpty)
-        for value in Set(markers.map(\.value)) {
-            #expect(markers.filter { $0.value == value }.map(\.partition) == [0, 1, 2])
+        // The first marker goes to every merger, once, in partition order; a later one only to
+        // the mergers of the windows it newly reports complete (the partial's among them).
+        func completeThrough(_ record: RecordingProducer.Record) -> Int64? {
+            let text = String(decoding: record.value, as: UTF8.self)
+            guard let range = text.range(of: #""completeThrough":"#) else { return nil }
+            return Int64(text[range.upperBound...].prefix { $0.isNumber })
         }
+        var throughs: [Int64] = []
+        for marker in markers { if let t = completeThrough(marker), throughs.last != t { throughs.append(t) } }
+        #expect(throughs.count == 2, "\(throughs)")
+        #expect(markers.filter { completeThrough($0) == throughs.first }.map(\.partition) == [0, 1, 2])
+        let later = markers.filter { completeThrough($0) == throughs.last }.map(\.partition)
+        var expected: [Int32?] = []
+        WindowRouting.forEachProgressPartition(since: throughs[0], through: throughs[1], windowSize: 60_000, partialsPartitionCount: 3) {
+            expected.append($0)
+        }
+        #expect(later == expected && later.count < 3 && later.contains(windowPartials.first?.partition))
+        let partialIndex = try #require(partials.firstIndex { String(decoding: $0.value, as: UTF8.self).contains(#""type":"partial""#) })
+        #expect(partials[(partialIndex + 1)...].contains { completeThrough($0) == throughs.last && $0.partition == partials[partialIndex].partition })
         #expect(task.ledger.unacknowledged == partials.count + producer.records.filter { $0.topic == "sums" }.count)
     }
 
