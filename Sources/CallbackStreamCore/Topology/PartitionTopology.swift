@@ -68,6 +68,14 @@ public final class PartitionTopology {
         engine.advanceWatermark(to: watermark, emit: emit)
     }
 
+    /// Routes the next progress marker to every partials partition, as an input partition's first
+    /// (``WindowRouting``): call it after outputs were dropped instead of published (a replay, a
+    /// watermark restored from a commit), so that no window those dropped markers covered goes
+    /// uncovered on its merger.
+    public func routeNextProgressMarkerEverywhere() {
+        engine.sink.windows.routeNextMarkerEverywhere()
+    }
+
     /// For a partition that has never seen an event (it has no watermark, so it emits no
     /// progress markers and the merge stage would wait for its merge timeout on every window):
     /// advances its windows — not its sessions — to `eventTime` and emits the progress marker.

@@ -65,6 +65,9 @@ public struct WindowAggregator: Sendable {
     public private(set) var emittedThrough: Int64?
     /// The `completeThrough` of the last progress marker (`nil` before the first).
     public private(set) var completeThrough: Int64?
+    /// Whether the next marker is handed out as the first (`since` nil: to every partials
+    /// partition), because the ones before it were not published (``routeNextMarkerEverywhere()``).
+    private var nextMarkerReachesAll = false
     /// The input partition written into partials and markers (``WindowConfiguration/partition``, or 0).
     public let inputPartition: Int32
     /// The input topic's partition count written into partials and markers (the processor updates
@@ -158,12 +161,20 @@ public struct WindowAggregator: Sendable {
         let boundary = windowStart(containing: watermark)
         if boundary > (emittedThrough ?? .min) { emittedThrough = boundary }
         if boundary > (completeThrough ?? .min) {
-            let since = completeThrough
+            let since = nextMarkerReachesAll ? nil : completeThrough
+            nextMarkerReachesAll = false
             completeThrough = boundary
             outputs.append(.progress(WindowProgress(
                 inputPartition: inputPartition, partitionCount: inputPartitionCount, completeThrough: boundary), since: since))
             metrics.progressMarkers += 1
         }
+    }
+
+    /// Hands the next progress marker out as an input partition's first (`since` nil), so that it
+    /// is routed to every partials partition: for a caller that dropped the markers before it
+    /// (a replay that rebuilds state without publishing, a watermark restored from a commit).
+    public mutating func routeNextMarkerEverywhere() {
+        nextMarkerReachesAll = true
     }
 
     /// Emits every open window now (shutdown or partition revocation).

@@ -65,6 +65,7 @@ final class StreamTask {
             restoredWatermark = committed.watermark
         } else if let watermark = committed?.watermark {
             topology.advanceWatermark(to: watermark) { _ in }  // nothing open yet: nothing to emit
+            topology.routeNextProgressMarkerEverywhere()  // the markers up to here were its predecessor's
         }
     }
 
@@ -133,6 +134,9 @@ final class StreamTask {
         if let watermark = restoredWatermark {
             topology.advanceWatermark(to: watermark) { _ in }
         }
+        // The markers of the replay were not published (their predecessor's were): the next one
+        // goes to every merger.
+        topology.routeNextProgressMarkerEverywhere()
         replayThrough = nil
         restoredWatermark = nil
     }

@@ -10,6 +10,8 @@ struct StreamTaskDriver {
         var key: String
         var value: String
         var cause: Int64
+        /// A progress marker routed as an input partition's first: to every partials partition.
+        var reachesEveryMerger = false
     }
 
     let task: StreamTask
@@ -54,14 +56,18 @@ struct StreamTaskDriver {
 
     static func record(_ output: TopologyOutput, cause: Int64) -> Published {
         let kind: String
+        var everywhere = false
         switch output.info {
         case .summary: kind = "summary"
         case .deadLetter: kind = "deadLetter"
         case .partial: kind = "partial"
-        case .progress: kind = "progress"
+        case let .progress(_, since, _):
+            kind = "progress"
+            everywhere = since == nil
         }
         let key = output.key.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return Published(kind: kind, key: key, value: String(decoding: output.value, as: UTF8.self), cause: cause)
+        return Published(
+            kind: kind, key: key, value: String(decoding: output.value, as: UTF8.self), cause: cause, reachesEveryMerger: everywhere)
     }
 
     var summaries: [Published] { published.filter { $0.kind == "summary" } }
