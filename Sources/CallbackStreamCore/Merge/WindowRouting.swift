@@ -44,16 +44,11 @@ public enum WindowRouting {
     ) {
         let count = max(1, partialsPartitionCount)
         let size = max(1, windowSize)
-        guard let since, since < completeThrough else {
-            if since == nil { for partition in 0 ..< count { body(partition) } }
-            return
-        }
-        // Window starts are multiples of the size; `since` and `completeThrough` are window starts.
+        guard let since else { return progressPartitions(partialsPartitionCount: count).forEach(body) }
+        guard since < completeThrough else { return }
+        // `since` and `completeThrough` are window starts (multiples of the size).
         let (span, overflow) = completeThrough.subtractingReportingOverflow(since)
-        guard !overflow, span / size < Int64(count) else {
-            for partition in 0 ..< count { body(partition) }
-            return
-        }
+        guard !overflow, span / size < Int64(count) else { return progressPartitions(partialsPartitionCount: count).forEach(body) }
         let windows = Int((span + size - 1) / size)
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: Int(count)) { reached in
             reached.initialize(repeating: false)
