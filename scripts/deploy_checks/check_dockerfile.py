@@ -108,7 +108,9 @@ def _structure(ctx: Context, instructions: list[Instruction]) -> None:
         c.expect(re.search(r"swift build\b[^&;]*-c release[^&;]*--static-swift-stdlib", runs_build) is not None,
                  "build stage does not run `swift build -c release --static-swift-stdlib`")
         runs_runtime = " ".join(i.arguments for i in runtime if i.keyword == "RUN")
-        for package in ("librdkafka1", "ca-certificates"):
+        # What `readelf -d` of the static build needs (librdkafka.so.1, libcurl.so.4: FlyingFox imports
+        # FoundationNetworking) and the CA bundle for TLS brokers.
+        for package in ("librdkafka1", "libcurl4", "ca-certificates"):
             c.expect(re.search(rf"\b{re.escape(package)}\b", runs_runtime) is not None,
                      f"runtime stage does not install {package}")
         c.expect("--no-install-recommends" in runs_runtime, "runtime apt-get install without --no-install-recommends")
