@@ -1,5 +1,5 @@
 // glibc malloc controls that Swift's Glibc module does not import (malloc.h):
-// - the processor's mmap threshold (callback-stream run),
+// - the processor's mmap threshold and its periodic heap trim (callback-stream run),
 // - bytes currently allocated (the session benchmark's memory measurement).
 #ifndef CALLBACK_STREAM_MALLOC_H
 #define CALLBACK_STREAM_MALLOC_H
@@ -16,6 +16,16 @@ static inline int callback_stream_set_mmap_threshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
 #else
     (void)bytes;
+    return 0;
+#endif
+}
+
+// Gives the free pages inside every arena's heaps back to the kernel (malloc_trim(0): glibc returns
+// only the top of a heap by itself). Returns 1 if memory was released, 0 if not or not supported.
+static inline int callback_stream_malloc_trim(void) {
+#if defined(__GLIBC__)
+    return malloc_trim(0);
+#else
     return 0;
 #endif
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CallbackStreamService
 import Foundation
 import Logging
+import ServiceLifecycle
 
 extension CallbackStream {
     /// `callback-stream run`: the long-running processor.
@@ -33,8 +34,12 @@ extension CallbackStream {
             let logger = Logger(label: "callback-stream")
             let service = try ProcessorService(configuration: configuration, logger: logger)
             do {
+                // Listed first, so that it stops last; its ending (it does only on shutdown) stops nothing.
+                let heapTrim = ServiceGroupConfiguration.ServiceConfiguration(
+                    service: HeapTrimService(interval: HeapTrimService.processorInterval),
+                    successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
                 try await ProcessLifecycle.run(
-                    service.services, shutdownBound: ProcessorService.shutdownBound(configuration), logger: logger)
+                    [heapTrim] + service.services, shutdownBound: ProcessorService.shutdownBound(configuration), logger: logger)
             } catch let exceeded as ShutdownBoundExceeded {
                 logger.critical("shutdown did not finish within the bound; exiting", metadata: [
                     "reason": "\(exceeded)", "shutdown.timeout": "\(DurationParser.render(configuration.shutdownTimeoutMs))",
