@@ -7,12 +7,12 @@ import ServiceLifecycle
 /// glibc keeps one arena per thread that found the others busy (about 15 in the processor:
 /// the stream threads, the stats merge and librdkafka's threads) and returns a heap's memory to
 /// the kernel only from its top. Memory freed in the middle — delivered outputs, drained fetch
-/// ops, regrown session buffers — stays resident until reused, so the peak RSS depends on how the
-/// frees happened to fall (BENCHMARKS.md, "the shipped build"). `malloc_trim(0)` releases the
-/// free pages of every arena (JDK 21's `-XX:TrimNativeHeapInterval` does the same for the JVM).
+/// ops, regrown session buffers — stays resident until reused, so after a catch-up the RSS stays
+/// near its peak. `malloc_trim(0)` releases the free pages of every arena (JDK 21's
+/// `-XX:TrimNativeHeapInterval` does the same for the JVM); the measured effect and cost are in
+/// BENCHMARKS.md, "the shipped build".
 struct HeapTrimService: Service {
-    /// The processor's interval: each trim walks the arenas' free lists, which is cheap at
-    /// this rate.
+    /// The processor's interval (end-to-end throughput with it is the same within the noise).
     static let processorInterval: Duration = .seconds(1)
 
     let interval: Duration
