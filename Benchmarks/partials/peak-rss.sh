@@ -23,12 +23,14 @@ for threads in "$@"; do
         --inactivity-timeout 5s --allowed-lateness 1s --idle-advance-after 2s --commit-interval 1s \
         >"$work/run.out" 2>"$work/run.err" &
     pid=$!
-    # At least: a rebalance during the run (the embedded broker's join race, README) replays records.
+    # At least: a rebalance during the run (the embedded broker's join race, README) replays records,
+    # which the line below then shows as more consumed than produced.
     until [ "$(curl -s "localhost:$port/metrics" | awk '/^callback_stream_records_consumed_total/ {s += $2} END {print s + 0}')" -ge "$records" ]; do
         sleep 0.2
     done
     sleep 3
-    echo "--stream-threads $threads: $records records, peak RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
+    consumed=$(curl -s "localhost:$port/metrics" | awk '/^callback_stream_records_consumed_total/ {s += $2} END {print s + 0}')
+    echo "--stream-threads $threads: $records records ($consumed consumed), peak RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
     kill -TERM $pid
     wait $pid || true
 done
